@@ -1,0 +1,42 @@
+"""Small text helpers the gazetteer needs to compare names from different sources."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_APOSTROPHES = "'’ʼʹ`´‘′ʻ"
+_DROP_APOSTROPHES = str.maketrans({c: None for c in _APOSTROPHES})
+_SPACES = re.compile(r"[\s\-‐‑‒–—_]+")
+
+
+def script_of(text: str) -> str:
+    """'Cyrl', 'Latn', 'Mixed' or 'Other' by the letters the text holds."""
+    cyrillic = latin = other = 0
+    for char in text:
+        if not char.isalpha():
+            continue
+        name = unicodedata.name(char, "")
+        if name.startswith("CYRILLIC"):
+            cyrillic += 1
+        elif name.startswith("LATIN"):
+            latin += 1
+        else:
+            other += 1
+    if other:
+        return "Other"
+    if cyrillic and latin:
+        return "Mixed"
+    if cyrillic:
+        return "Cyrl"
+    return "Latn" if latin else "Other"
+
+
+def fold_name(text: str) -> str:
+    """Casefold, drop apostrophes and accents' stress marks, unify spaces/hyphens (for linking and search)."""
+    text = unicodedata.normalize("NFD", text)
+    # keep the breve of й and the diaeresis of ї/ё: recompose after dropping stress accents only
+    text = text.replace("\u0301", "").replace("\u0300", "")
+    text = unicodedata.normalize("NFC", text).casefold().translate(_DROP_APOSTROPHES)
+    text = text.replace("ё", "е")
+    return _SPACES.sub(" ", text).strip()
