@@ -1,0 +1,336 @@
+"""Name forms: Russian forms of Ukrainian names, inflected Cyrillic -> lemma, given names.
+
+derive_russian("Лисичанськ") -> ["лисичанск"]: the forms a Russian text would
+use, derived by the regular Ukrainian/Russian correspondences (-ськ/-ск, і/и,
+final і/о/е, -івка/-овка/-евка, -е/-ое, -ове/-ово, є/е, ї/и ...), lowercase.
+
+lemma_candidates("Лисичанську") -> ["лисичанськ", ...]: dictionary forms an
+inflected word may come from (pymorphy3 for Ukrainian and Russian, plus
+suffix rules for names the dictionaries lack); the index keeps only those that
+are real names.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import threading
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+_CONSONANTS = set("бвгґджзйклмнпрстфхцчшщ")
+_VOWELS = set("аеєиіїоуюяыэё")
+
+#: Word endings: Ukrainian -> Russian alternatives (longest first).
+_RU_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ївка", ("евка",)),
+    ("івка", ("овка", "евка")),
+    ("івці", ("овцы", "евцы")),
+    ("івське", ("овское", "евское")),
+    ("івський", ("овский", "евский")),
+    ("івська", ("овская", "евская")),
+    ("жжя", ("жье",)),
+    ("лля", ("лье",)),
+    ("ття", ("тье",)),
+    ("ння", ("нье",)),
+    ("сся", ("сье",)),
+    ("ччя", ("чье",)),
+    ("ззя", ("зье",)),
+    ("ддя", ("дье",)),
+    ("иця", ("ица",)),
+    ("ця", ("ца",)),
+    ("ець", ("ец",)),
+    ("ське", ("ское",)),
+    ("цьке", ("цкое",)),
+    ("зьке", ("зкое",)),
+    ("ськ", ("ск",)),
+    ("цьк", ("цк",)),
+    ("зьк", ("зк",)),
+    ("ський", ("ский",)),
+    ("цький", ("цкий",)),
+    ("ська", ("ская",)),
+    ("цька", ("цкая",)),
+    ("ове", ("ово", "овое", "ево")),
+    ("еве", ("ево", "евое")),
+    ("єве", ("ево", "евое")),
+    ("ине", ("ино",)),
+    ("їне", ("ино",)),
+    ("іне", ("ино",)),
+    ("іїв", ("еев",)),
+    ("ïв", ("ев",)),
+    ("їв", ("ев",)),
+    ("ий", ("ый", "ий", "ой")),
+    ("ій", ("ий",)),
+    ("іль", ("оль",)),
+)
+
+
+def _final_syllable_variants(word: str) -> list[str]:
+    """Ukrainian і in a final closed syllable is Russian о or е (Харків -> Харков, Ріг -> Рог)."""
+    match = re.search(r"і([бвгґджзклмнпрстфхцчшщ]{1,2}ь?)$", word)
+    if not match:
+        return [word]
+    stem = word[: match.start()]
+    return [stem + "о" + match.group(1), stem + "е" + match.group(1), word]
+
+
+def _adjective_variants(word: str, is_last: bool) -> list[str]:
+    """A feminine or neuter adjective before a noun: Нова -> Новая, Біле -> Белое."""
+    if is_last:
+        return [word]
+    if word.endswith("а") and len(word) > 3:
+        return [word[:-1] + "ая", word]
+    if word.endswith("е") and len(word) > 3:
+        return [word[:-1] + "ое", word]
+    if word.endswith("ий") and len(word) > 3:
+        return [word[:-2] + "ый", word[:-2] + "ой", word]
+    return [word]
+
+
+def _word_russian(word: str, is_last: bool) -> list[str]:
+    """Russian candidates for one lowercase Ukrainian word."""
+    results: list[str] = []
+    for base in _adjective_variants(word, is_last):
+        ending_variants = [base]
+        for ending, replacements in _RU_ENDINGS:
+            if base.endswith(ending) and len(base) > len(ending) + 1:
+                ending_variants = [base[: -len(ending)] + r for r in replacements]
+                break
+        else:
+            if is_last and len(base) > 4 and base[-1] == "е" and base[-2] in _CONSONANTS:
+                ending_variants = [base[:-1] + "ое", base[:-1] + "о"]
+        for variant in ending_variants:
+            for syllable in _final_syllable_variants(variant):
+                # the rest of the word: і -> и (most often) or е (from the old ѣ)
+                results.append(_letters_to_russian(syllable, "и"))
+                results.append(_letters_to_russian(syllable, "е"))
+    seen: dict[str, None] = {}
+    for item in results:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def _letters_to_russian(word: str, i_as: str) -> str:
+    """Letter correspondences: і and ї -> и or е (the old ѣ), є -> е, apostrophe -> ь, ґ -> г."""
+    head, rest = word[:1], word[1:]
+    head = head.replace("і", "и").replace("ї", "и")
+    word = (head + rest.replace("і", i_as).replace("ї", i_as)).translate(_RU_LETTERS)
+    word = re.sub(r"([сцз])ь(к)", r"\1\2", word)
+    if word.startswith("микол"):  # Микола- is Russian Никола- (Миколаїв -> Николаев)
+        word = "н" + word[1:].replace("ы", "и")
+    return word.replace("вовч", "волч")
+
+
+_RU_LETTERS = str.maketrans({"ї": "и", "є": "е", "'": "ь", "ґ": "г"})
+
+
+@lru_cache(maxsize=100_000)
+def derive_russian(name_uk: str, limit: int = 6) -> tuple[str, ...]:
+    """Russian forms of a Ukrainian name (lowercase), most likely first, at most `limit`."""
+    text = name_uk.lower().replace("’", "'").replace("ʼ", "'")
+    words = re.split(r"(\s+|-)", text)
+    tokens = [w for w in words if w and not w.isspace() and w != "-"]
+    if not tokens:
+        return ()
+    per_word = []
+    for index, word in enumerate(tokens):
+        per_word.append(_word_russian(word, index == len(tokens) - 1)[:4])
+    combos = []
+    for combination in product(*per_word):
+        it = iter(combination)
+        rebuilt = "".join(next(it) if (w and not w.isspace() and w != "-") else w for w in words)
+        if rebuilt != text:
+            combos.append(rebuilt)
+        if len(combos) >= limit * 3:
+            break
+    seen: dict[str, None] = {}
+    for item in combos:
+        seen.setdefault(item, None)
+    return tuple(list(seen)[:limit])
+
+
+# -- inflection -------------------------------------------------------------------------
+
+#: Case endings -> dictionary endings, for names the dictionaries do not know (lowercase).
+_LEMMA_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Ukrainian
+    ("ові", ("ів", "ов", "")),
+    ("еві", ("ів", "ев", "")),
+    ("єві", ("їв", "єв")),
+    ("ськом", ("ськ",)),
+    ("ську", ("ськ",)),
+    ("ська", ("ськ", "ська")),
+    ("ському", ("ськ", "ське", "ський")),
+    ("ськім", ("ськ", "ське", "ський")),
+    ("ського", ("ське", "ський", "ськ")),
+    ("ської", ("ська",)),
+    ("ській", ("ська", "ський")),
+    ("ською", ("ська",)),
+    ("ному", ("не", "ний")),
+    ("ньому", ("нє", "ній")),
+    ("ого", ("е", "ий", "ое", "ый")),
+    ("ому", ("е", "ий", "ое", "ый")),
+    ("ім", ("е", "ий")),
+    ("ої", ("а",)),
+    ("ій", ("а", "ий")),
+    ("ою", ("а",)),
+    ("ею", ("я", "а")),
+    ("ці", ("ка", "ця")),
+    ("зі", ("га",)),
+    ("сі", ("ха",)),
+    ("ки", ("ка",)),
+    ("ні", ("на", "ня", "ни")),
+    ("щині", ("щина",)),
+    ("щини", ("щина",)),
+    ("щину", ("щина",)),
+    ("щиною", ("щина",)),
+    ("ччині", ("ччина",)),
+    ("ччини", ("ччина",)),
+    ("ем", ("",)),
+    ("ям", ("ь", "я")),
+    ("у", ("",)),
+    ("ю", ("ь", "я")),
+    ("а", ("",)),
+    ("я", ("ь",)),
+    ("і", ("а", "", "я", "ь")),
+    ("и", ("а", "")),
+    # Russian
+    ("ске", ("ск",)),
+    ("цке", ("цк",)),
+    ("ове", ("ов",)),
+    ("еве", ("ев",)),
+    ("ке", ("ка",)),
+    ("ой", ("а", "ый", "ой")),
+    ("ым", ("ый", "ое")),
+    ("ом", ("", "о")),
+    ("ого", ("ое", "ый", "ий")),
+    ("ому", ("ое", "ый", "ий")),
+    ("ем", ("", "е")),
+    ("е", ("", "а", "о", "ь")),
+)
+
+_morph_lock = threading.Lock()
+
+
+@lru_cache(maxsize=2)
+def _analyzer(lang: str):
+    """A pymorphy3 analyzer for 'uk' or 'ru' (loaded once, lazily)."""
+    import logging
+
+    logging.getLogger("pymorphy3").setLevel(logging.ERROR)
+    import pymorphy3
+
+    with _morph_lock:
+        return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+def _morph_lemmas(word: str) -> list[str]:
+    """Dictionary forms of a word by pymorphy3 (both languages), adjectives in all genders."""
+    lemmas: list[str] = []
+    for lang in ("uk", "ru"):
+        try:
+            analyzer = _analyzer(lang)
+        except Exception:  # dictionaries missing: the suffix rules still work
+            continue
+        for parse in analyzer.parse(word)[:4]:
+            lemmas.append(parse.normal_form)
+            if "ADJF" in parse.tag:
+                for gender in ("femn", "neut"):
+                    inflected = parse.inflect({gender, "nomn", "sing"})
+                    if inflected is not None:
+                        lemmas.append(inflected.word)
+    return lemmas
+
+
+def _rule_lemmas(word: str) -> list[str]:
+    """Dictionary forms by stripping case endings (for names no dictionary has)."""
+    results = []
+    for ending, replacements in _LEMMA_RULES:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            for replacement in replacements:
+                candidate = stem + replacement
+                results.append(candidate)
+                # vowel alternation in the last syllable: Харкова -> Харків, Львова -> Львів
+                altered = re.sub(r"о([бвгджзклмнпрстфхцчшщ])$", r"і\1", candidate)
+                if altered != candidate:
+                    results.append(altered)
+                altered = re.sub(r"є([бвгджзклмнпрстфхцчшщ])$", r"ї\1", candidate)
+                if altered != candidate:
+                    results.append(altered)
+                altered = re.sub(r"е([бвгджзклмнпрстфхцчшщ])$", r"і\1", candidate)
+                if altered != candidate:
+                    results.append(altered)
+    return results
+
+
+@lru_cache(maxsize=50_000)
+def word_lemmas(word: str, use_dictionary: bool = True) -> tuple[str, ...]:
+    """Candidate dictionary forms of one lowercase Cyrillic word (the word itself first)."""
+    candidates = [word]
+    if use_dictionary:
+        candidates.extend(_morph_lemmas(word))
+    candidates.extend(_rule_lemmas(word))
+    seen: dict[str, None] = {}
+    for candidate in candidates:
+        if candidate:
+            seen.setdefault(candidate.replace("ё", "е"), None)
+    return tuple(seen)
+
+
+def lemma_candidates(phrase: str, limit: int = 40, use_dictionary: bool = True) -> list[str]:
+    """Candidate dictionary forms of a (multi-word) lowercase Cyrillic phrase."""
+    words = phrase.split()
+    if not words or len(words) > 4:
+        return [phrase] if words else []
+    options = [word_lemmas(word, use_dictionary)[:8] for word in words]
+    results: list[str] = []
+    for combination in product(*options):
+        results.append(" ".join(combination))
+        if len(results) >= limit:
+            break
+    return results
+
+
+# -- given names ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def given_name_groups() -> dict[str, int]:
+    """Given-name spelling (skeleton) -> group number; one group per name (Сергій/Сергей/Serhii ...)."""
+    from .keys import skeleton
+
+    path = DATA_DIR / "given_names.tsv"
+    groups: dict[str, int] = {}
+    if not path.exists():
+        return groups
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t")):
+            spellings = []
+            for column in ("uk", "ru", "be", "latin"):
+                spellings.extend(part for part in (row.get(column) or "").split("|") if part.strip())
+            for spelling in spellings:
+                key = skeleton(spelling)
+                if key:
+                    groups.setdefault(key, number)
+            for column in ("uk", "ru"):
+                for spelling in (row.get(column) or "").split("|"):
+                    if spelling.strip():
+                        groups.setdefault(skeleton(_romanize_given(spelling.strip(), column)), number)
+    return groups
+
+
+def _romanize_given(name: str, lang: str) -> str:
+    from .romanize import get_system
+
+    return get_system("kmu2010" if lang == "uk" else "wire-ru").romanize(name)
+
+
+def given_name_group(token: str) -> int | None:
+    """The group of a given-name spelling, or None if it is not a known given name."""
+    from .keys import skeleton
+
+    return given_name_groups().get(skeleton(token))

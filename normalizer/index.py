@@ -1,0 +1,400 @@
+"""The matcher's derived index: every spelling of every entity, by fold, skeleton and deletions.
+
+Built from the gazetteer store (never the other way round) into one SQLite file in
+the home directory, named by a fingerprint of the gazetteer build and the matcher
+version, so it is rebuilt only when either changes. Retrieval is always indexed:
+
+- ``spelling.fold``: exact folded spellings (Cyrillic and Latin);
+- ``spelling.sid`` -> ``skeleton.s``: transliteration-blind skeleton keys;
+- ``deletion.h``: the one-deletion neighbourhood of every skeleton (symmetric
+  deletion), which finds skeletons within edit distance 2 without a scan;
+- ``surname``: persons by surname skeleton, with their given-name group.
+
+The file holds only data (no pickles), so it is safe to read even if tampered with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from gazetteer import Gazetteer
+from gazetteer.model import ENTITY_FIELDS, Entity, Name
+
+from .forms import derive_russian, given_name_group
+from .keys import fold, is_cyrillic, skeleton
+from .romanize import systems_for
+from .text import clean_text, strip_type_words
+
+#: Bump when the index layout or the way keys are made changes.
+INDEX_FORMAT = 3
+MATCHER_VERSION = "0.1.0"
+
+#: Name types whose Ukrainian Cyrillic gets Russian forms derived from it.
+_DERIVE_FROM = frozenset({"official", "former", "variant", "colloquial", "base", "conventional", "alternate"})
+#: Skeletons shorter than this get no deletion neighbourhood (too many false friends).
+MIN_FUZZY_LENGTH = 4
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entity(
+    eid INTEGER PRIMARY KEY,
+    {entity_columns},
+    raion_id TEXT
+);
+CREATE TABLE form(
+    fid INTEGER PRIMARY KEY,
+    eid INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    type TEXT NOT NULL,
+    kind_word TEXT,
+    source TEXT NOT NULL,
+    year_to INTEGER,
+    origin TEXT
+);
+CREATE TABLE skeleton(sid INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);
+CREATE TABLE spelling(fold TEXT NOT NULL, sid INTEGER NOT NULL, fid INTEGER NOT NULL, system TEXT NOT NULL);
+CREATE TABLE deletion(h INTEGER NOT NULL, sid INTEGER NOT NULL);
+CREATE TABLE surname(sid INTEGER NOT NULL, eid INTEGER NOT NULL, fid INTEGER NOT NULL, given INTEGER, given_skel TEXT);
+"""
+INDEXES = """
+CREATE INDEX spelling_fold ON spelling(fold);
+CREATE INDEX spelling_sid ON spelling(sid);
+CREATE INDEX deletion_h ON deletion(h);
+CREATE INDEX surname_sid ON surname(sid);
+CREATE INDEX entity_id ON entity(id);
+CREATE INDEX form_eid ON form(eid);
+"""
+
+
+def deletion_hash(text: str) -> int:
+    """A stable 63-bit hash of a string (Python's hash() changes between processes)."""
+    return (len(text) << 32) | zlib.crc32(text.encode("utf-8"))
+
+
+def deletions(key: str) -> list[str]:
+    """The key and every string made by deleting one of its characters."""
+    return [key] + [key[:i] + key[i + 1 :] for i in range(len(key))]
+
+
+@dataclass(frozen=True, slots=True)
+class FormSpelling:
+    """One spelling of one form: its fold, skeleton and the system that produced it."""
+
+    fold: str
+    skeleton: str
+    system: str
+
+
+def spellings_of(text: str, lang: str, type_: str) -> tuple[list[tuple[str, str, str]], list[FormSpelling]]:
+    """The derived forms of a name and all their spellings.
+
+    Returns (forms, spellings): forms are (text, lang, origin) triples beyond the
+    name itself (derived Russian forms); spellings cover the name and those forms,
+    each under every romanization system of its language.
+    """
+    results: dict[tuple[str, str], FormSpelling] = {}
+
+    def add(spelling: str, system: str) -> None:
+        folded = fold(spelling)
+        if folded and (folded, system) not in results:
+            results[(folded, system)] = FormSpelling(folded, skeleton(folded), system)
+
+    add(text, "as-written")
+    extra: list[tuple[str, str, str]] = []
+    if is_cyrillic(text):
+        languages = ("uk", "ru") if lang not in ("uk", "ru") else (lang,)
+        for language in languages:
+            for system in systems_for(language):
+                add(system.romanize(text), system.id)
+        if lang == "uk" and type_ in _DERIVE_FROM:
+            for derived in derive_russian(text):
+                extra.append((derived, "ru", "derived"))
+    return extra, list(results.values())
+
+
+class IndexWriter:
+    """Writes forms and their keys into an index connection (a build or an incremental update)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._skeletons: dict[str, int] = dict(db.execute("SELECT s, sid FROM skeleton"))
+        self._next_sid = (db.execute("SELECT max(sid) FROM skeleton").fetchone()[0] or 0) + 1
+        self._next_fid = (db.execute("SELECT max(fid) FROM form").fetchone()[0] or 0) + 1
+        self._forms: list[tuple[Any, ...]] = []
+        self._spellings: list[tuple[Any, ...]] = []
+        self._deletions: list[tuple[int, int]] = []
+        self._surnames: list[tuple[Any, ...]] = []
+
+    def _sid(self, key: str) -> int:
+        sid = self._skeletons.get(key)
+        if sid is None:
+            sid = self._next_sid
+            self._next_sid += 1
+            self._skeletons[key] = sid
+            if len(key) >= MIN_FUZZY_LENGTH:
+                self._deletions.extend((deletion_hash(d), sid) for d in deletions(key))
+            self.db.execute("INSERT INTO skeleton(sid, s) VALUES (?, ?)", (sid, key))
+        return sid
+
+    def add_name(self, eid: int, kind: str, name: Name, origin: str | None = None) -> list[int]:
+        """Index one name of an entity (and its derived forms); returns the new form IDs."""
+        text = clean_text(name.text)
+        core, kind_word = strip_type_words(text) if kind != "person" else (text, None)
+        if not core:
+            return []
+        if name.type == "base" and kind_word is None:
+            kind_word = kind
+        extra, spellings = spellings_of(core, name.lang, name.type)
+        fid = self._new_form(eid, core, name.lang, name.type, kind_word, name.source, name.year_to, origin)
+        new = [fid]
+        self._add_spellings(fid, spellings)
+        if kind == "person":
+            self._add_person_tokens(eid, fid, core)
+        for derived, lang, derived_origin in extra:
+            dfid = self._new_form(eid, derived, lang, "derived_ru" if name.type != "former" else "former",
+                                  kind_word, "derived", name.year_to, f"{derived_origin} from {core}")
+            new.append(dfid)
+            _, derived_spellings = spellings_of(derived, lang, "derived")
+            self._add_spellings(dfid, derived_spellings)
+            if kind == "person":
+                self._add_person_tokens(eid, dfid, derived)
+        return new
+
+    def _new_form(self, eid: int, text: str, lang: str, type_: str, kind_word: str | None,
+                  source: str, year_to: int | None, origin: str | None) -> int:
+        fid = self._next_fid
+        self._next_fid += 1
+        self._forms.append((fid, eid, text, lang, type_, kind_word, source, year_to, origin))
+        return fid
+
+    def _add_spellings(self, fid: int, spellings: Iterable[FormSpelling]) -> None:
+        seen: set[str] = set()
+        for spelling in spellings:
+            if spelling.fold in seen:
+                continue
+            seen.add(spelling.fold)
+            self._spellings.append((spelling.fold, self._sid(spelling.skeleton), fid, spelling.system))
+
+    def _add_person_tokens(self, eid: int, fid: int, text: str) -> None:
+        """Index a person's surname (last word) with the group of the given name (first word)."""
+        words = text.split()
+        surname = words[-1]
+        given = words[0] if len(words) > 1 else None
+        group = given_name_group(given) if given else None
+        given_skel = skeleton(given) if given else None
+        surname_spellings = {FormSpelling("", skeleton(surname), "as-written")}
+        if is_cyrillic(surname):
+            for language in ("uk", "ru"):
+                for system in systems_for(language):
+                    surname_spellings.add(FormSpelling("", skeleton(system.romanize(surname)), system.id))
+        for sid in {self._sid(s.skeleton) for s in surname_spellings if s.skeleton}:
+            self._surnames.append((sid, eid, fid, group, given_skel))
+
+    def flush(self) -> None:
+        """Write the buffered rows."""
+        self.db.executemany("INSERT INTO form VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._forms)
+        self.db.executemany("INSERT INTO spelling(fold, sid, fid, system) VALUES (?, ?, ?, ?)", self._spellings)
+        self.db.executemany("INSERT INTO deletion(h, sid) VALUES (?, ?)", self._deletions)
+        self.db.executemany("INSERT INTO surname VALUES (?, ?, ?, ?, ?)", self._surnames)
+        self._forms.clear()
+        self._spellings.clear()
+        self._deletions.clear()
+        self._surnames.clear()
+
+
+def _raion_of(entity: Entity, parents: dict[str, str | None], kinds: dict[str, str]) -> str | None:
+    """The raion an entity lies in (walking up its parents), or None."""
+    current: str | None = entity.id
+    for _ in range(6):
+        if current is None:
+            return None
+        if kinds.get(current) == "raion":
+            return current
+        current = parents.get(current)
+    return None
+
+
+def index_fingerprint(gazetteer: Gazetteer) -> str:
+    """A digest of the gazetteer build and the matcher version: the index file's name."""
+    from . import romanize
+
+    parts = [
+        f"index={INDEX_FORMAT}",
+        f"matcher={MATCHER_VERSION}",
+        str(gazetteer.base.meta_value("fingerprint", "")),
+        str(gazetteer.base.meta_value("built_at", "")),
+    ]
+    for path in sorted(romanize.SYSTEMS_DIR.glob("*.json")):
+        parts.append(f"{path.name}:{path.stat().st_size}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Build the full index for `gazetteer` at `path` (atomically); returns its statistics."""
+    progress = progress or (lambda message: None)
+    started = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    db = sqlite3.connect(temporary)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.executescript(SCHEMA.format(entity_columns=", ".join(ENTITY_FIELDS)))
+        entities = list(gazetteer.entities())
+        parents = {e.id: e.parent_id for e in entities}
+        kinds = {e.id: e.kind for e in entities}
+        eids: dict[str, int] = {}
+        rows = []
+        for eid, entity in enumerate(entities, start=1):
+            eids[entity.id] = eid
+            rows.append((eid, *[getattr(entity, f) for f in ENTITY_FIELDS], _raion_of(entity, parents, kinds)))
+        placeholders = ", ".join("?" for _ in range(len(ENTITY_FIELDS) + 2))
+        db.executemany(f"INSERT INTO entity VALUES ({placeholders})", rows)
+        progress(f"romanizing the names of {len(entities):,} entities")
+        writer = IndexWriter(db)
+        names = gazetteer.base.all_names()
+        for count, (entity_id, name) in enumerate(names, start=1):
+            writer.add_name(eids[entity_id], kinds[entity_id], name)
+            if count % 20000 == 0:
+                writer.flush()
+                progress(f"indexed {count:,} of {len(names):,} names")
+        writer.flush()
+        progress("writing the index")
+        db.executescript(INDEXES)
+        stats = {
+            "entities": len(entities),
+            "forms": db.execute("SELECT count(*) FROM form").fetchone()[0],
+            "spellings": db.execute("SELECT count(*) FROM spelling").fetchone()[0],
+            "skeletons": db.execute("SELECT count(*) FROM skeleton").fetchone()[0],
+            "deletions": db.execute("SELECT count(*) FROM deletion").fetchone()[0],
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("stats", json.dumps(stats)), ("fingerprint", json.dumps(index_fingerprint(gazetteer))),
+             ("user_applied", json.dumps(0))],
+        )
+        db.commit()
+        db.execute("ANALYZE")
+        db.commit()
+    except BaseException:
+        db.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    db.close()
+    os.replace(temporary, path)
+    return stats
+
+
+class IndexReader:
+    """Read access to a built index; every lookup is a keyed SQLite query."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self.db.execute("PRAGMA query_only = ON")
+        self._entity_cache: dict[int, tuple[Any, ...]] = {}
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+    def meta(self, key: str, default: Any = None) -> Any:
+        """One metadata value."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def exact(self, folded: str) -> list[tuple[int, int, str, str]]:
+        """(fid, sid, system, fold) of spellings whose fold equals `folded`."""
+        return self.db.execute(
+            "SELECT fid, sid, system, fold FROM spelling WHERE fold = ?", (folded,)
+        ).fetchall()
+
+    def by_skeleton(self, key: str) -> list[tuple[int, int, str, str]]:
+        """(fid, sid, system, fold) of spellings whose skeleton equals `key`."""
+        return self.db.execute(
+            "SELECT sp.fid, sp.sid, sp.system, sp.fold FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
+            " WHERE sk.s = ?",
+            (key,),
+        ).fetchall()
+
+    def skeleton_ids(self, key: str) -> list[int]:
+        """The sid of a skeleton key, if indexed."""
+        return [row[0] for row in self.db.execute("SELECT sid FROM skeleton WHERE s = ?", (key,))]
+
+    def near_skeletons(self, key: str) -> list[tuple[int, str]]:
+        """(sid, skeleton) of indexed skeletons sharing a one-deletion variant with `key`."""
+        hashes = [deletion_hash(d) for d in set(deletions(key))]
+        marks = ",".join("?" * len(hashes))
+        return self.db.execute(
+            f"SELECT DISTINCT sk.sid, sk.s FROM deletion d JOIN skeleton sk ON sk.sid = d.sid WHERE d.h IN ({marks})",
+            hashes,
+        ).fetchall()
+
+    def spellings_of_skeletons(self, sids: list[int]) -> list[tuple[int, int, str, str]]:
+        """(fid, sid, system, fold) of every spelling with one of these skeletons."""
+        if not sids:
+            return []
+        marks = ",".join("?" * len(sids))
+        return self.db.execute(
+            f"SELECT fid, sid, system, fold FROM spelling WHERE sid IN ({marks})", sids
+        ).fetchall()
+
+    def forms(self, fids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+        """fid -> (fid, eid, text, lang, type, kind_word, source, year_to, origin)."""
+        ids = list(set(fids))
+        result: dict[int, tuple[Any, ...]] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM form WHERE fid IN ({marks})", chunk):
+                result[row[0]] = row
+        return result
+
+    def entities(self, eids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+        """eid -> entity row (eid, *ENTITY_FIELDS, raion_id), cached."""
+        result: dict[int, tuple[Any, ...]] = {}
+        missing = []
+        for eid in set(eids):
+            row = self._entity_cache.get(eid)
+            if row is None:
+                missing.append(eid)
+            else:
+                result[eid] = row
+        for start in range(0, len(missing), 900):
+            chunk = missing[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM entity WHERE eid IN ({marks})", chunk):
+                self._entity_cache[row[0]] = row
+                result[row[0]] = row
+        return result
+
+    def eid_of(self, entity_id: str) -> int | None:
+        """The index's number for an entity ID."""
+        row = self.db.execute("SELECT eid FROM entity WHERE id = ?", (entity_id,)).fetchone()
+        return row[0] if row else None
+
+    def surnames(self, sids: list[int]) -> list[tuple[int, int, int, int | None, str | None]]:
+        """(sid, eid, fid, given group, given skeleton) of persons whose surname has one of these skeletons."""
+        if not sids:
+            return []
+        marks = ",".join("?" * len(sids))
+        return self.db.execute(f"SELECT * FROM surname WHERE sid IN ({marks})", sids).fetchall()
+
+    def top_level_units(self) -> list[tuple[Any, ...]]:
+        """Entity rows of the oblasts, Crimea, Kyiv and Sevastopol."""
+        return self.db.execute("SELECT * FROM entity WHERE category IN ('O', 'K')").fetchall()
+
+    def iter_entities(self) -> Iterator[tuple[Any, ...]]:
+        """Every entity row."""
+        yield from self.db.execute("SELECT * FROM entity ORDER BY eid")

@@ -1,0 +1,87 @@
+"""What the matcher answers: immutable results and candidates with readable reprs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MATCHED = "matched"
+AMBIGUOUS = "ambiguous"
+UNMATCHED = "unmatched"
+STATUSES = (MATCHED, AMBIGUOUS, UNMATCHED)
+
+#: The entity fields every candidate carries (those of the gazetteer's Entity).
+CANDIDATE_FIELDS = (
+    "id", "kind", "name", "name_uk", "name_ru", "oblast_id", "parent_id", "country",
+    "population", "lat", "lon", "geonames_id", "iso3166_2", "category", "role",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entity the input may denote, with its score in [0, 1] and the form that matched."""
+
+    id: str
+    kind: str
+    name: str
+    name_uk: str | None
+    name_ru: str | None
+    oblast_id: str | None
+    parent_id: str | None
+    country: str
+    population: int | None
+    lat: float | None
+    lon: float | None
+    geonames_id: int | None
+    iso3166_2: str | None
+    category: str | None
+    role: str | None
+    score: float
+    matched_form: str = ""
+    method: str = ""
+
+    def __repr__(self) -> str:
+        place = f", oblast={self.oblast_id}" if self.oblast_id and self.oblast_id != self.id else ""
+        return f"Candidate({self.id} {self.kind} {self.name!r}{place}, score={self.score:.3f})"
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """The candidate's fields as a dict (the core ones, or all with full=True)."""
+        data = asdict(self)
+        if full:
+            return data
+        return {k: data[k] for k in ("id", "kind", "name", "name_uk", "oblast_id", "country", "score")}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The answer for one input: status, best candidate, ranked candidates, explanation."""
+
+    input: str
+    status: str
+    best: Candidate | None
+    candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+    explanation: str = ""
+
+    @property
+    def score(self) -> float:
+        """The best candidate's score (0.0 when there is none)."""
+        return self.best.score if self.best else 0.0
+
+    @property
+    def id(self) -> str | None:
+        """The ID of a confident match, else None."""
+        return self.best.id if self.status == MATCHED and self.best else None
+
+    def __repr__(self) -> str:
+        best = f" -> {self.best.id} {self.best.name!r} ({self.best.score:.3f})" if self.best else ""
+        return f"Result({self.input!r}: {self.status}{best}, {len(self.candidates)} candidates)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of `uanorm match --json`: best candidate's fields at the top level."""
+        best = self.best if self.status != UNMATCHED else None
+        data: dict[str, Any] = {"input": self.input, "status": self.status}
+        for key in ("id", "kind", "name", "name_uk", "oblast_id", "country", "score"):
+            data[key] = getattr(best, key) if best else None
+        data["candidates"] = [c.to_dict() for c in self.candidates]
+        data["explanation"] = self.explanation
+        return data
