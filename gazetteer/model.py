@@ -74,7 +74,7 @@ class Entity:
     name_ru: str | None = None
     oblast_id: str | None = None
     parent_id: str | None = None
-    country: str = "UA"
+    country: str | None = "UA"
     population: int | None = None
     lat: float | None = None
     lon: float | None = None
@@ -104,7 +104,7 @@ class EntityRecord:
     name_ru: str | None = None
     oblast_id: str | None = None
     parent_id: str | None = None
-    country: str = "UA"
+    country: str | None = "UA"
     population: int | None = None
     lat: float | None = None
     lon: float | None = None

@@ -27,7 +27,7 @@ CREATE TABLE entities(
     name_ru TEXT,
     oblast_id TEXT,
     parent_id TEXT,
-    country TEXT NOT NULL,
+    country TEXT,
     population INTEGER,
     lat REAL,
     lon REAL,

@@ -115,16 +115,20 @@ def _word_russian(word: str, is_last: bool) -> list[str]:
 
 def _letters_to_russian(word: str, i_as: str) -> str:
     """Letter correspondences: і and ї -> и or е (the old ѣ), є -> е, apostrophe -> ь, ґ -> г."""
+    word = _LABIAL_APOSTROPHE.sub("", word)
     head, rest = word[:1], word[1:]
     head = head.replace("і", "и").replace("ї", "и")
     word = (head + rest.replace("і", i_as).replace("ї", i_as)).translate(_RU_LETTERS)
     word = re.sub(r"([сцз])ь(к)", r"\1\2", word)
     if word.startswith("микол"):  # Микола- is Russian Никола- (Миколаїв -> Николаев)
         word = "н" + word[1:].replace("ы", "и")
+    word = word.replace("олекс", "алекс")  # Олександрівка -> Александровка
     return word.replace("вовч", "волч")
 
 
 _RU_LETTERS = str.maketrans({"ї": "и", "є": "е", "'": "ь", "ґ": "г"})
+#: After a labial the Ukrainian apostrophe has no Russian letter (Прип'ять -> Припять).
+_LABIAL_APOSTROPHE = re.compile(r"(?<=[бпвмф])'")
 
 
 @lru_cache(maxsize=100_000)
@@ -178,9 +182,10 @@ _LEMMA_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ій", ("а", "ий")),
     ("ою", ("а",)),
     ("ею", ("я", "а")),
-    ("ці", ("ка", "ця")),
-    ("зі", ("га",)),
-    ("сі", ("ха",)),
+    ("ці", ("ка", "ця", "к")),
+    ("озі", ("іг", "ога")),
+    ("зі", ("га", "г")),
+    ("сі", ("ха", "х")),
     ("ки", ("ка",)),
     ("ні", ("на", "ня", "ни")),
     ("щині", ("щина",)),
@@ -249,7 +254,7 @@ def _rule_lemmas(word: str) -> list[str]:
     """Dictionary forms by stripping case endings (for names no dictionary has)."""
     results = []
     for ending, replacements in _LEMMA_RULES:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
+        if word.endswith(ending) and len(word) - len(ending) >= (1 if len(ending) >= 3 else 3):
             stem = word[: -len(ending)]
             for replacement in replacements:
                 candidate = stem + replacement
@@ -327,6 +332,30 @@ def _romanize_given(name: str, lang: str) -> str:
     from .romanize import get_system
 
     return get_system("kmu2010" if lang == "uk" else "wire-ru").romanize(name)
+
+
+@lru_cache(maxsize=1)
+def _group_initials() -> dict[int, frozenset[str]]:
+    """Given-name group -> the first letters (folded, Latin and Cyrillic) of its spellings."""
+    from .keys import fold
+
+    path = DATA_DIR / "given_names.tsv"
+    initials: dict[int, set[str]] = {}
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t")):
+            for column in ("uk", "ru", "be", "latin"):
+                for spelling in (row.get(column) or "").split("|"):
+                    folded = fold(spelling.strip())
+                    if folded:
+                        initials.setdefault(number, set()).add(folded[0])
+    return {number: frozenset(letters) for number, letters in initials.items()}
+
+
+def given_name_initials(group: int) -> frozenset[str]:
+    """The initials a given name of this group may be abbreviated to (В., V., W. for Володимир)."""
+    return _group_initials().get(group, frozenset())
 
 
 def given_name_group(token: str) -> int | None:

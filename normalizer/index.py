@@ -94,7 +94,9 @@ class FormSpelling:
     system: str
 
 
-def spellings_of(text: str, lang: str, type_: str) -> tuple[list[tuple[str, str, str]], list[FormSpelling]]:
+def spellings_of(
+    text: str, lang: str, type_: str, kind: str | None = None
+) -> tuple[list[tuple[str, str, str]], list[FormSpelling]]:
     """The derived forms of a name and all their spellings.
 
     Returns (forms, spellings): forms are (text, lang, origin) triples beyond the
@@ -111,7 +113,11 @@ def spellings_of(text: str, lang: str, type_: str) -> tuple[list[tuple[str, str,
     add(text, "as-written")
     extra: list[tuple[str, str, str]] = []
     if is_cyrillic(text):
-        languages = ("uk", "ru") if lang not in ("uk", "ru") else (lang,)
+        if lang in ("uk", "ru"):
+            languages: tuple[str, ...] = (lang,)
+        else:
+            # a Cyrillic name of a place abroad is read the Russian way unless it is plainly Ukrainian
+            languages = ("ru",) if kind == "foreign" else ("uk", "ru")
         for language in languages:
             for system in systems_for(language):
                 add(system.romanize(text), system.id)
@@ -153,14 +159,15 @@ class IndexWriter:
             return []
         if name.type == "base" and kind_word is None:
             kind_word = kind
-        extra, spellings = spellings_of(core, name.lang, name.type)
+        extra, spellings = spellings_of(core, name.lang, name.type, kind)
         fid = self._new_form(eid, core, name.lang, name.type, kind_word, name.source, name.year_to, origin)
         new = [fid]
         self._add_spellings(fid, spellings)
         if kind == "person":
             self._add_person_tokens(eid, fid, core)
         for derived, lang, derived_origin in extra:
-            dfid = self._new_form(eid, derived, lang, "derived_ru" if name.type != "former" else "former",
+            derived_type = name.type if name.type in ("former", "base") else "derived_ru"
+            dfid = self._new_form(eid, derived, lang, derived_type,
                                   kind_word, "derived", name.year_to, f"{derived_origin} from {core}")
             new.append(dfid)
             _, derived_spellings = spellings_of(derived, lang, "derived")
@@ -223,6 +230,21 @@ def _raion_of(entity: Entity, parents: dict[str, str | None], kinds: dict[str, s
     return None
 
 
+def _center_base_names(entities: list[Entity], names: list[tuple[str, Name]]) -> list[tuple[str, Name]]:
+    """Raions and hromadas are also called after their centre ("Pokrovsk raion"): base names."""
+    official: dict[str, list[Name]] = {}
+    for entity_id, name in names:
+        if name.type in ("official", "russian") and name.script == "Cyrl":
+            official.setdefault(entity_id, []).append(name)
+    extra = []
+    for entity in entities:
+        if entity.kind in ("raion", "hromada") and entity.center_id:
+            for name in official.get(entity.center_id, ()):
+                extra.append((entity.id, Name(name.text, name.lang, "Cyrl", "base", "derived",
+                                              note=f"centre {entity.center_id}")))
+    return extra
+
+
 def index_fingerprint(gazetteer: Gazetteer) -> str:
     """A digest of the gazetteer build and the matcher version: the index file's name."""
     from . import romanize
@@ -233,9 +255,15 @@ def index_fingerprint(gazetteer: Gazetteer) -> str:
         str(gazetteer.base.meta_value("fingerprint", "")),
         str(gazetteer.base.meta_value("built_at", "")),
     ]
-    for path in sorted(romanize.SYSTEMS_DIR.glob("*.json")):
-        parts.append(f"{path.name}:{path.stat().st_size}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    digest = hashlib.sha256("|".join(parts).encode())
+    # the code and data that shape keys: any change to them means a new index
+    here = Path(__file__).resolve().parent
+    shaping = [here / f for f in ("index.py", "forms.py", "keys.py", "text.py", "romanize.py")]
+    shaping += sorted(romanize.SYSTEMS_DIR.glob("*.json")) + sorted((here / "data").glob("*.tsv"))
+    for path in shaping:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -263,6 +291,7 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
         progress(f"romanizing the names of {len(entities):,} entities")
         writer = IndexWriter(db)
         names = gazetteer.base.all_names()
+        names.extend(_center_base_names(entities, names))
         for count, (entity_id, name) in enumerate(names, start=1):
             writer.add_name(eids[entity_id], kinds[entity_id], name)
             if count % 20000 == 0:

@@ -28,7 +28,7 @@ class Candidate:
     name_ru: str | None
     oblast_id: str | None
     parent_id: str | None
-    country: str
+    country: str | None
     population: int | None
     lat: float | None
     lon: float | None

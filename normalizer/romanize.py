@@ -81,60 +81,68 @@ class TableEngine:
 
     def __init__(self, rules: TableRules) -> None:
         self.rules = rules
-        self._sequence_keys = sorted(rules.sequences, key=len, reverse=True)
-        self._ending_keys = sorted(rules.endings, key=len, reverse=True)
+        self._sequences = _by_length(rules.sequences)
+        self._endings = _by_length(rules.endings)
 
     def __call__(self, text: str) -> str:
-        out: list[str] = []
+        rules = self.rules
+        lower_text = text.lower()
         length = len(text)
+        out: list[str] = []
+        word_end = 0
         i = 0
         while i < length:
             char = text[i]
-            lower = char.lower()
+            lower = lower_text[i]
             previous = text[i - 1] if i else ""
             word_start = not previous or not (previous.isalpha() or previous in _SOFTENERS)
-            # a word ending: the rest of the word equals an ending key
-            matched = False
-            for key in self._ending_keys:
-                end = i + len(key)
-                if text[i:end].lower() == key and (end == length or not text[end].isalpha()) and not word_start:
-                    out.append(_match_case(text[i:end], self.rules.endings[key]))
-                    i = end
-                    matched = True
-                    break
-            if matched:
-                continue
-            for key in self._sequence_keys:
-                end = i + len(key)
-                if text[i:end].lower() == key:
-                    out.append(_match_case(text[i:end], self.rules.sequences[key]))
-                    i = end
-                    matched = True
-                    break
-            if matched:
+            if i >= word_end:
+                word_end = i
+                while word_end < length and (text[word_end].isalpha() or text[word_end] in _SOFTENERS):
+                    word_end += 1
+            value = None
+            if not word_start:
+                rest = word_end - i
+                for size, table in self._endings:
+                    if size == rest and lower_text[i:word_end] in table:
+                        value, step = table[lower_text[i:word_end]], size
+                        break
+            if value is None:
+                for size, table in self._sequences:
+                    chunk = lower_text[i : i + size]
+                    if len(chunk) == size and chunk in table:
+                        value, step = table[chunk], size
+                        break
+            if value is not None:
+                out.append(_match_case(text[i : i + step], value))
+                i += step
                 continue
             following = text[i + 1] if i + 1 < length else ""
-            if word_start and lower in self.rules.initial:
-                value = self.rules.initial[lower]
-            elif (
-                previous in _CYRILLIC_VOWELS
-                and following in _CYRILLIC_VOWELS
-                and lower in self.rules.between_vowels
-            ):
-                value = self.rules.between_vowels[lower]
-            elif (previous in _CYRILLIC_VOWELS or previous in _SOFTENERS) and lower in self.rules.after_vowel:
-                value = self.rules.after_vowel[lower]
-            elif previous.isalpha() and lower in self.rules.after_consonant:
-                value = self.rules.after_consonant[lower]
-            elif following and following.lower() in self.rules.soft_vowels and lower in self.rules.before_soft:
-                value = self.rules.before_soft[lower]
-            elif lower in self.rules.letters:
-                value = self.rules.letters[lower]
+            if word_start and lower in rules.initial:
+                value = rules.initial[lower]
+            elif previous in _CYRILLIC_VOWELS and following in _CYRILLIC_VOWELS and lower in rules.between_vowels:
+                value = rules.between_vowels[lower]
+            elif (previous in _CYRILLIC_VOWELS or previous in _SOFTENERS) and lower in rules.after_vowel:
+                value = rules.after_vowel[lower]
+            elif previous.isalpha() and lower in rules.after_consonant:
+                value = rules.after_consonant[lower]
+            elif following and following.lower() in rules.soft_vowels and lower in rules.before_soft:
+                value = rules.before_soft[lower]
+            elif lower in rules.letters:
+                value = rules.letters[lower]
             else:
                 value = char if not char.isalpha() else lower
             out.append(_match_case(char, value))
             i += 1
         return "".join(out)
+
+
+def _by_length(table: dict[str, str]) -> list[tuple[int, dict[str, str]]]:
+    """A mapping split by key length, longest first (for longest-match lookups)."""
+    sizes: dict[int, dict[str, str]] = {}
+    for key, value in table.items():
+        sizes.setdefault(len(key), {})[key] = value
+    return sorted(sizes.items(), reverse=True)
 
 
 _engine_lock = threading.Lock()

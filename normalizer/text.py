@@ -28,7 +28,10 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD = re.compile(r"[^\s,;()\[\]/]+")
 _PARENS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
-_SEPARATORS = re.compile(r"\s*[,;|]\s*")
+_SEPARATORS = re.compile(r"\s*[,;|]\s*|\s+-\s+|\s*/\s*")
+_GLUED_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_])")
+_COUNTRY_WORDS = frozenset({"ukraine", "ukraina", "україна", "украина", "ukrajina", "ukraina", "ua", "ukr"})
+_BROAD_KINDS = frozenset({"oblast", "raion", "hromada"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +54,28 @@ class Query:
     alternates: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     too_long: bool = False
+    preposition: str | None = None
 
 
 @lru_cache(maxsize=1)
 def _homoglyphs() -> tuple[dict[str, str], dict[str, str]]:
     """(Latin -> Cyrillic, Cyrillic -> Latin) look-alike letters."""
-    to_cyrillic: dict[str, str] = {}
     with open(DATA_DIR / "homoglyphs.tsv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            to_cyrillic[row["latin"]] = row["cyrillic"]
-    to_latin = {cyr: lat for lat, cyr in to_cyrillic.items()}
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    to_latin = {row["cyrillic"]: row["latin"] for row in rows}
+    # letters outside the Ukrainian and Russian alphabets (ѕ, ј ...) only ever become Latin
+    east_slavic = set("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэёъ")
+    to_cyrillic = {row["latin"]: row["cyrillic"] for row in rows if row["cyrillic"].lower() in east_slavic}
     to_latin["і"] = "i"
     to_latin["І"] = "I"
     return to_cyrillic, to_latin
+
+
+@lru_cache(maxsize=1)
+def prepositions() -> frozenset[str]:
+    """Prepositions that precede an inflected place name (у, з, під, под ...)."""
+    with open(DATA_DIR / "prepositions.tsv", encoding="utf-8", newline="") as handle:
+        return frozenset(row["word"].casefold() for row in csv.DictReader(handle, delimiter="\t"))
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +97,7 @@ def clean_text(text: str) -> str:
     text = text.translate({ord(c): "'" for c in _APOSTROPHE_LIKE})
     text = text.translate({ord(c): "-" for c in _DASH_LIKE})
     text = text.replace("_", " ").replace("\u00a0", " ")
+    text = _GLUED_DOT.sub(". ", text)  # м.Київ -> м. Київ
     return _SPACES.sub(" ", text).strip()
 
 
@@ -105,9 +118,27 @@ def fix_homoglyphs(text: str) -> str:
     return _WORD.sub(repair, text)
 
 
+@lru_cache(maxsize=1)
+def _single_type_words() -> frozenset[str]:
+    return frozenset(e.words[0] for e in type_words() if len(e.words) == 1 and len(e.words[0]) > 1)
+
+
+def _split_hyphenated_type(tokens: list[str]) -> list[str]:
+    """kharkiv-oblast -> kharkiv oblast (only when the hyphen's tail is a type word)."""
+    if not tokens:
+        return tokens
+    words = _single_type_words()
+    last = tokens[-1]
+    if "-" in last:
+        head, _, tail = last.rpartition("-")
+        if head and tail.casefold().rstrip(".") in words:
+            return [*tokens[:-1], head, tail]
+    return tokens
+
+
 def _strip_type_words(core: str) -> tuple[str, str | None]:
     """Remove a leading or trailing type word; return (rest, kind)."""
-    tokens = core.split(" ")
+    tokens = _split_hyphenated_type(core.split(" "))
     folded = [t.casefold().rstrip(".") for t in tokens]
     for entry in type_words():
         n = len(entry.words)
@@ -115,7 +146,8 @@ def _strip_type_words(core: str) -> tuple[str, str | None]:
             continue
         single_letter = n == 1 and len(entry.words[0]) == 1
         if entry.position in ("prefix", "any") and tuple(folded[:n]) == entry.words:
-            if single_letter and not (tokens[0].endswith(".") or tokens[1][:1].isupper()):
+            # one-letter abbreviations (м., с., г.) are lowercase; "С. Гайдай" is an initial
+            if single_letter and not (tokens[0].islower() and (tokens[0].endswith(".") or tokens[1][:1].isupper())):
                 continue
             return " ".join(tokens[n:]), entry.kind
         if entry.position in ("suffix", "any") and tuple(folded[-n:]) == entry.words:
@@ -123,6 +155,35 @@ def _strip_type_words(core: str) -> tuple[str, str | None]:
                 continue
             return " ".join(tokens[:-n]), entry.kind
     return core, None
+
+
+def strip_prepositions(core: str) -> tuple[str, str | None]:
+    """Drop a leading preposition ("у Лисичанську", "near Bakhmut", "outskirts of Avdiivka")."""
+    tokens = core.split(" ")
+    known = prepositions()
+    for size in (4, 3, 2, 1):
+        if len(tokens) <= size:
+            continue
+        phrase = " ".join(tokens[:size]).casefold()
+        following = tokens[size]
+        if phrase not in known:
+            continue
+        cyrillic_phrase = bool(_CYRILLIC.search(phrase))
+        # a Cyrillic preposition precedes a Cyrillic word; an English one a capitalized name
+        if cyrillic_phrase and _CYRILLIC.search(following) or (not cyrillic_phrase and following[:1].isupper()):
+            return " ".join(tokens[size:]), " ".join(tokens[:size])
+    return core, None
+
+
+def strip_country(core: str) -> str:
+    """Drop a leading or trailing country word or code (ua-lviv, ukraine_odesa, Odesa Ukraine)."""
+    tokens = re.split(r"(\s+|-)", core)
+    words = [t for t in tokens if t.strip() and t != "-"]
+    if len(words) >= 2 and words[0].casefold() in _COUNTRY_WORDS:
+        return core[core.index(words[0]) + len(words[0]):].strip(" -")
+    if len(words) >= 2 and words[-1].casefold() in _COUNTRY_WORDS:
+        return core[: core.rindex(words[-1])].strip(" -")
+    return core
 
 
 def strip_type_words(core: str) -> tuple[str, str | None]:
@@ -160,16 +221,54 @@ def parse_query(text: str) -> Query:
         return " "
 
     core = _PARENS.sub(take_parenthetical, repaired)
-    parts = [p for p in _SEPARATORS.split(core) if p.strip()]
-    core = parts[0] if parts else ""
-    context.extend(parts[1:])
-    if "/" in core:
-        head, *rest = [p.strip() for p in core.split("/") if p.strip()]
-        core, alternates = head, [*alternates, *rest]
-    core = _SPACES.sub(" ", core).strip()
+    parts = [p.strip() for p in _SEPARATORS.split(core) if p and p.strip()]
+    parts = [p for p in parts if p.casefold().strip(" .") not in _COUNTRY_WORDS] or parts
+    core, rest = _pick_core(parts)
+    core, inner = _split_inner_context(core)
+    context.extend([*inner, *rest])
+    core = strip_country(_SPACES.sub(" ", core).strip())
+    core, preposition = strip_prepositions(core)
+    if preposition:
+        notes.append(f"preposition '{preposition}' dropped")
     core, kind = strip_type_words(core)
     if alternates:
         notes.append(f"alternates in the input: {', '.join(alternates)}")
     if context:
         notes.append(f"context in the input: {', '.join(context)}")
-    return Query(raw=text, core=core, kind_hint=kind, context=context, alternates=alternates, notes=notes)
+    return Query(raw=text, core=core, kind_hint=kind, context=context, alternates=alternates, notes=notes,
+                 preposition=preposition)
+
+
+def _pick_core(parts: list[str]) -> tuple[str, list[str]]:
+    """The most specific part is the name; broader ones (oblast, raion) are context.
+
+    "Novoselivka, Kharkiv oblast" and "Kharkiv Oblast, Kharkiv" both name the city
+    or village, with the oblast as context; "Bakhmut/Artemivsk" has no type word on
+    either side, so the second part is kept as context too (resolve tries it as an
+    alternate name only when it is not an oblast).
+    """
+    if not parts:
+        return "", []
+    kinds = [strip_type_words(part)[1] for part in parts]
+    if kinds[0] in _BROAD_KINDS:
+        specific = [i for i, kind in enumerate(kinds) if kind not in _BROAD_KINDS]
+        if specific:
+            chosen = specific[-1]
+            return parts[chosen], [p for i, p in enumerate(parts) if i != chosen]
+    return parts[0], parts[1:]
+
+
+def _split_inner_context(core: str) -> tuple[str, list[str]]:
+    """'Покровський район Донецької області' -> ('Покровський район', ['Донецької області'])."""
+    tokens = core.split(" ")
+    if len(tokens) < 4:
+        return core, []
+    _, tail_kind = strip_type_words(core)
+    if tail_kind not in _BROAD_KINDS:
+        return core, []
+    suffixes = {e.words: e.kind for e in type_words() if e.position in ("suffix", "any") and len(e.words) == 1}
+    for i in range(1, len(tokens) - 2):
+        kind = suffixes.get((tokens[i].casefold().rstrip("."),))
+        if kind in ("raion", "hromada", "city", "village", "settlement"):
+            return " ".join(tokens[: i + 1]), [" ".join(tokens[i + 1 :])]
+    return core, []

@@ -172,7 +172,7 @@ def former_name_rows(records: dict[str, EntityRecord], data_dir: Path = DATA_DIR
         record = records.get(unit_id)
         if record is None:
             raise row.error(f"{unit_id} is not in the codifier")
-        if fold_name(row.required("name_uk")) != fold_name(record.name_uk or ""):
+        if fold_name(row.required("name_uk")) not in _codifier_names(record):
             raise row.error(f"name_uk {row['name_uk']!r} differs from the codifier's {record.name_uk!r}")
         former = row.required("former_uk")
         _check_script(row, former, "Cyrl", "former_uk")
@@ -186,6 +186,15 @@ def former_name_rows(records: dict[str, EntityRecord], data_dir: Path = DATA_DIR
         row.year("renamed")
         row.year("adopted")
     return rows
+
+
+def _codifier_names(record: EntityRecord) -> set[str]:
+    """The folded names a curated row may use for a unit: with or without its type word."""
+    full = fold_name(record.name_uk or "")
+    names = {full}
+    if record.category in ("O", "P", "H", "B") and " " in full:
+        names.add(full.rsplit(" ", 1)[0])
+    return names
 
 
 def former_name_index(rows: list[Row], records: dict[str, EntityRecord]) -> dict[tuple[str, str], set[str]]:
@@ -287,7 +296,7 @@ def features(records: dict[str, EntityRecord], data_dir: Path = DATA_DIR) -> Ite
             name_ru=row["name_ru"] or None,
             oblast_id=oblast_id,
             parent_id=oblast_id,
-            country=row.required("country"),
+            country=row["country"] or None,
             lat=lat,
             lon=lon,
             source=SOURCE,

@@ -180,18 +180,66 @@ def _russianness(text: str) -> int:
     return score
 
 
-def pick_russian_name(cyrillic: Iterable[str], name_uk: str | None) -> str | None:
-    """The likeliest Russian name among a place's Cyrillic alternates (None when none fits)."""
+_UK_TO_RU_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": "", "’": "", "ь": ""})
+
+
+def _closeness(candidate: str, name_uk: str) -> float:
+    """How close a Cyrillic spelling is to the Ukrainian name, ignoring regular uk/ru letter pairs."""
+    from rapidfuzz.fuzz import ratio
+
+    a = fold_name(candidate).translate(_UK_TO_RU_LETTERS).replace("ы", "и").replace("э", "е")
+    b = fold_name(name_uk).translate(_UK_TO_RU_LETTERS)
+    return ratio(a, b) / 100.0
+
+
+def _phonetic_respelling(candidate: str, name_uk: str) -> bool:
+    """True when a spelling is the Ukrainian name letter for letter, but written with ы or э."""
+    folded = fold_name(candidate)
+    if "ы" not in folded and "э" not in folded[1:]:
+        return False
+    plain = folded.replace("ы", "и").replace("э", "е")
+    return plain == fold_name(name_uk).translate(_UK_TO_RU_LETTERS)
+
+
+def russian_names(cyrillic: Iterable[str], name_uk: str | None) -> list[str]:
+    """The place's Russian spellings among its Cyrillic alternates, likeliest first.
+
+    GeoNames lists former names and other languages' spellings among the alternates
+    without saying which is which. A Russian name is a Russian-looking spelling close
+    to the current Ukrainian name (not Жданов for Маріуполь); one that shows Russian
+    adaptation (Львов, Харьков, Рубежное) ranks above a letter-for-letter transcription
+    (Львив), and a re-spelling with ы/э (Крэмэнчук) ranks last.
+    """
     official = fold_name(name_uk) if name_uk else None
     candidates = [
         text
         for text in cyrillic
         if cyrillic_language(text) in ("ru", "und") and fold_name(text) != official and _russianness(text) >= 0
     ]
-    if not candidates:
-        # the Russian name can equal the Ukrainian one (Бахмут, Одеса is not; Суми is not)
-        return None
-    return max(candidates, key=lambda t: (_russianness(t), -len(t)))
+    if not name_uk:
+        return sorted(candidates, key=lambda t: (-_russianness(t), len(t)))
+    mechanical = fold_name(name_uk).translate(_UK_TO_RU_LETTERS)
+
+    def rank(text: str) -> float:
+        folded = fold_name(text)
+        score = _closeness(text, name_uk)
+        closeness = score
+        if folded != mechanical:
+            score += 0.3  # adapted to Russian, as real Russian names of Ukrainian places are
+        if _phonetic_respelling(text, name_uk) or (
+            ("ы" in folded or "э" in folded[1:]) and closeness >= 0.85
+        ):
+            score -= 0.4  # the Ukrainian sounds in Belarusian-style letters (Кыйив, Крэмэнчук)
+        return score + 0.05 * _russianness(text)
+
+    close = [text for text in candidates if _closeness(text, name_uk) >= 0.6]
+    return sorted(close, key=lambda t: (-rank(t), t))
+
+
+def pick_russian_name(cyrillic: Iterable[str], name_uk: str | None) -> str | None:
+    """The likeliest Russian name among a place's Cyrillic alternates (None when none fits)."""
+    names = russian_names(cyrillic, name_uk)
+    return names[0] if names else None
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -271,13 +319,14 @@ def _import_place(target: EntityRecord, place: dict[str, Any], latin: list[str],
     target.population = int(place.get("population") or 0) or None
     target.lat = float(place["latitude"]) if place.get("latitude") is not None else None
     target.lon = float(place["longitude"]) if place.get("longitude") is not None else None
-    russian = pick_russian_name(cyrillic, target.name_uk)
+    russian = russian_names(cyrillic, target.name_uk)
     if russian and not target.name_ru:
-        target.name_ru = russian
-        target.add_name(Name(russian, "ru", "Cyrl", "russian", SOURCE))
+        target.name_ru = russian[0]
+    for text in russian:
+        target.add_name(Name(text, "ru", "Cyrl", "russian", SOURCE))
     official = fold_name(target.name_uk or "")
     for text in cyrillic:
-        if fold_name(text) == official or text == russian:
+        if fold_name(text) == official or text in russian:
             continue
         target.add_name(Name(text, cyrillic_language(text), "Cyrl", "alternate", SOURCE))
     for text in latin:

@@ -1,0 +1,712 @@
+"""Scoring and deciding: candidates from the index, priors and context, status and explanation.
+
+The pipeline for one input:
+1. parse_query(): the core name, a kind word, context ("..., Kharkiv oblast"), alternates;
+2. retrieval (always keyed, never a scan): exact fold, inflection lemmas (Cyrillic),
+   skeleton, then the deletion neighbourhood of the skeleton (edit distance <= 2);
+   persons by surname and given-name group;
+3. scoring: how the spelling matched (exact, skeleton, fuzzy with its edits), which
+   kind of name matched (official, Russian, former, derived ...), kind and oblast
+   context;
+4. deciding: `matched` when one entity stands clear, or when a strong prior settles a
+   near-tie (a city against villages: said in the explanation); `ambiguous` when
+   several stay close; `unmatched` below the acceptance score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.fuzz import ratio
+
+from gazetteer.model import ENTITY_FIELDS
+
+from .forms import given_name_group, given_name_initials, lemma_candidates
+from .index import IndexReader
+from .keys import fold, is_cyrillic, skeleton
+from .model import AMBIGUOUS, CANDIDATE_FIELDS, MATCHED, UNMATCHED, Candidate, Result
+from .text import Query, clean_text, parse_query, strip_type_words
+
+#: Below this score nothing is a match.
+ACCEPT = 0.80
+#: Candidates within this distance of the best are in a near-tie.
+NEAR_TIE = 0.025
+
+#: How much each kind of name is trusted (multiplies the spelling score).
+FORM_WEIGHT = {
+    "official": 1.0, "official_latin": 1.0, "base": 1.0, "conventional": 0.995, "colloquial": 0.995,
+    "user": 1.0, "russian": 0.99, "variant": 0.99, "alternate": 0.97, "former": 0.98,
+    "derived_ru": 0.95, "occupation": 0.97,
+}
+#: Places outside Ukraine win only what Ukrainian entities do not claim as well.
+FOREIGN_WEIGHT = 0.99
+#: A large foreign city competes with a Ukrainian village or settlement within this distance.
+FOREIGN_CITY_WINDOW = 0.05
+FOREIGN_CITY_POPULATION = 50_000
+#: Foreign declension endings tried last (Lithuanian Bachmutas, Latvian Kijiva ...).
+_FOREIGN_ENDINGS = ("as", "is", "us", "a", "o", "e", "um", "i")
+_ID_PATTERN = re.compile(r"^(UA\d{17}|[a-z]+:[a-z0-9-]+)$")
+_ISO_PATTERN = re.compile(r"^UA-\d{2}$", re.IGNORECASE)
+FORM_PHRASE = {
+    "official": "official name", "official_latin": "official Latin name", "base": "name",
+    "conventional": "conventional name", "colloquial": "colloquial name", "user": "user-added variant",
+    "russian": "Russian name", "variant": "variant", "alternate": "alternate spelling",
+    "former": "former name", "derived_ru": "Russian form", "occupation": "occupation-era name",
+}
+#: Which entity kinds a kind word admits.
+KIND_WORD_ADMITS = {
+    "city": {"city"},
+    "settlement": {"settlement", "city", "village"},
+    "village": {"village", "settlement"},
+    "oblast": {"oblast"},
+    "raion": {"raion", "city-district"},
+    "hromada": {"hromada"},
+}
+#: Prior rank of kinds (higher wins a near-tie it can settle).
+KIND_RANK = {
+    "oblast": 7, "city": 6, "foreign": 5, "region": 5, "person": 5, "river": 5, "sea": 5,
+    "reservoir": 4, "island": 4, "facility": 4, "settlement": 3, "village": 2, "raion": 2,
+    "hromada": 1, "city-district": 1,
+}
+_SMALL_KINDS = {"settlement", "village", "raion", "hromada", "city-district"}
+_PATRONYMIC = re.compile(r"(ович|евич|йович|івна|ївна|овна|евна|ichna|ovych|ovich|evich|yevych|ivna|ovna|evna)$")
+_ENTITY_INDEX = {name: i + 1 for i, name in enumerate(ENTITY_FIELDS)}
+_RAION_INDEX = len(ENTITY_FIELDS) + 1
+
+
+@dataclass(slots=True)
+class Hit:
+    """One way an entity was reached: the form, how the spelling matched and its score."""
+
+    eid: int
+    fid: int
+    method: str  # exact, inflection, skeleton, fuzzy, person
+    system: str
+    spelling: str
+    score: float
+    edits: int = 0
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Scored:
+    """An entity's best hit after context, ready to rank."""
+
+    eid: int
+    row: tuple[Any, ...]
+    hit: Hit
+    form: tuple[Any, ...] | None
+    score: float
+    notes: list[str] = field(default_factory=list)
+    current_score: float = -1.0  # best score through a current (authoritative) name
+
+    @property
+    def kind(self) -> str:
+        return self.row[_ENTITY_INDEX["kind"]]
+
+    @property
+    def population(self) -> int:
+        return self.row[_ENTITY_INDEX["population"]] or 0
+
+    @property
+    def category(self) -> str | None:
+        return self.row[_ENTITY_INDEX["category"]]
+
+    @property
+    def country(self) -> str:
+        return self.row[_ENTITY_INDEX["country"]]
+
+    def prior(self) -> tuple[float, int]:
+        """(kind rank, population): what decides between equally good spellings."""
+        rank = KIND_RANK.get(self.kind, 0)
+        if self.kind == "city" and self.category == "K":
+            rank += 0.5
+        if self.kind == "foreign" and self.population < 20_000:
+            rank = 2.5
+        return rank, self.population
+
+
+def _fuzzy_score(query_skel: str, candidate_skel: str, distance: int) -> float:
+    """Score of a skeleton within `distance` edits: longer names tolerate more."""
+    length = max(len(query_skel), len(candidate_skel))
+    return max(0.0, 0.95 - 0.045 * distance - 0.5 * distance / (length + 4))
+
+
+class Resolver:
+    """Resolves names against an index; shared by Normalizer.resolve, batch and annotate."""
+
+    def __init__(self, index: IndexReader) -> None:
+        self.index = index
+        self._oblast_cache: dict[str, frozenset[str]] = {}
+        self._forms_cache: dict[int, tuple[Any, ...]] = {}
+
+    # -- retrieval ------------------------------------------------------------------
+
+    def _hits_for(self, core: str, *, fuzzy: bool = True, inflection: bool = True, inflected: bool = False) -> list[Hit]:
+        """Every indexed way to reach an entity from the core name."""
+        folded = fold(core)
+        if not folded:
+            return []
+        hits: list[Hit] = []
+        forms_cache: dict[int, int] = {}
+
+        def eid_of(fid: int) -> int:
+            if fid not in forms_cache:
+                forms_cache[fid] = self._form(fid)[1]
+            return forms_cache[fid]
+
+        for fid, _sid, system, spelling in self.index.exact(folded):
+            hits.append(Hit(eid_of(fid), fid, "exact", system, spelling, 1.0))
+        cyrillic = is_cyrillic(folded)
+        # inflected forms can coincide with adjectives of raions and hromadas (Покровська)
+        adjectives_only = hits and all(self._form(h.fid)[5] for h in hits)
+        if cyrillic and inflection and (not hits or inflected or adjectives_only):
+            for lemma in lemma_candidates(folded)[1:]:
+                for fid, _sid, system, spelling in self.index.exact(lemma):
+                    hits.append(Hit(eid_of(fid), fid, "inflection", system, spelling, 0.975, note=lemma))
+        key = skeleton(folded)
+        if not key:
+            return hits
+        exact_fids = {h.fid for h in hits}
+        for fid, _sid, system, spelling in self.index.by_skeleton(key):
+            if fid in exact_fids:
+                continue
+            similarity = ratio(folded, spelling) / 100.0
+            hits.append(Hit(eid_of(fid), fid, "skeleton", system, spelling, 0.885 + 0.08 * similarity))
+        if cyrillic and inflection and not hits:
+            for lemma in lemma_candidates(folded)[1:16]:
+                for fid, _sid, system, spelling in self.index.by_skeleton(skeleton(lemma)):
+                    similarity = ratio(lemma, spelling) / 100.0
+                    hits.append(Hit(eid_of(fid), fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity,
+                                    note=lemma))
+        if hits or not fuzzy or len(key) < 4:
+            return hits
+        hits = self._fuzzy_hits(folded, key)
+        if not hits and not cyrillic:
+            for ending in _FOREIGN_ENDINGS:
+                if folded.endswith(ending) and len(folded) - len(ending) >= 4:
+                    stem = folded[: -len(ending)]
+                    for fid, _sid, system, spelling in self.index.by_skeleton(skeleton(stem)):
+                        similarity = ratio(stem, spelling) / 100.0
+                        hits.append(Hit(eid_of(fid), fid, "skeleton", system, spelling, 0.85 + 0.05 * similarity,
+                                        note=f"foreign ending -{ending} dropped"))
+                    if hits:
+                        break
+        return hits
+
+    def _fuzzy_hits(self, folded: str, key: str) -> list[Hit]:
+        """Spellings whose skeleton is within 1 (short names) or 2 edits of the input's."""
+        hits: list[Hit] = []
+        max_distance = 1 if len(key) < 7 else 2
+        near = []
+        for sid, candidate in self.index.near_skeletons(key):
+            distance = OSA.distance(key, candidate, score_cutoff=max_distance)
+            if distance <= max_distance:
+                near.append((sid, candidate, distance))
+        # a swapped pair of letters can change the skeleton by more than one edit (Toretks, Chernivsti)
+        for swapped in {folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :] for i in range(len(folded) - 1)}:
+            swapped_key = skeleton(swapped)
+            if swapped_key != key:
+                near.extend((sid, swapped_key, 1) for sid in self.index.skeleton_ids(swapped_key))
+        by_sid: dict[int, tuple[str, int]] = {}
+        for sid, candidate, distance in near:
+            if sid not in by_sid or distance < by_sid[sid][1]:
+                by_sid[sid] = (candidate, distance)
+        for fid, sid, system, spelling in self.index.spellings_of_skeletons(list(by_sid)):
+            candidate, distance = by_sid[sid]
+            base = _fuzzy_score(key, candidate, distance)
+            similarity = ratio(folded, spelling) / 100.0
+            hits.append(Hit(self._form(fid)[1], fid, "fuzzy", system, spelling, base * (0.94 + 0.06 * similarity),
+                            edits=distance))
+        return hits
+
+    def _person_hits(self, core: str) -> list[Hit]:
+        """Persons whose surname is in the input and whose given name (if given) agrees."""
+        tokens = [t for t in re.split(r"[\s,]+", core) if t]
+        if not 1 <= len(tokens) <= 4:
+            return []
+        words = [t for t in tokens if not _PATRONYMIC.search(fold(t)) or len(tokens) == 1]
+        hits: list[Hit] = []
+        for position, word in enumerate(words):
+            if len(fold(word).replace(" ", "")) < 3:
+                continue
+            others = words[:position] + words[position + 1 :]
+            variants = [word]
+            if is_cyrillic(word):
+                variants.extend(lemma_candidates(fold(word))[1:6])
+            keys = {skeleton(v) for v in variants if skeleton(v)}
+            sids: dict[int, int] = {}
+            for key in keys:
+                for sid in self.index.skeleton_ids(key):
+                    sids[sid] = 0
+            rows = self.index.surnames(list(sids))
+            fuzzy = False
+            if not rows and len(skeleton(word)) >= 6:
+                key = skeleton(word)
+                near = [(sid, OSA.distance(key, s)) for sid, s in self.index.near_skeletons(key)]
+                sids = {sid: d for sid, d in near if d <= 1}
+                rows = self.index.surnames(list(sids))
+                fuzzy = True
+            for _sid, eid, fid, group, given_skel in rows:
+                score, note = self._given_agreement(others, group, given_skel)
+                if score <= 0:
+                    continue
+                if fuzzy:
+                    score *= 0.93
+                hits.append(Hit(eid, fid, "person", "surname", fold(word), score, note=note))
+        return hits
+
+    @staticmethod
+    def _given_agreement(others: list[str], group: int | None, given_skel: str | None) -> tuple[float, str]:
+        """How well the other words of the input fit a person's given name."""
+        if not others:
+            return 0.955, "surname alone"
+        best = 0.0
+        note = ""
+        for word in others:
+            folded = fold(word).rstrip(".")
+            if not folded:
+                continue
+            if len(folded) == 1:
+                if group is not None and folded in given_name_initials(group):
+                    best, note = max(best, 0.95), f"initial {word}"
+                elif given_skel and skeleton(folded)[:1] == given_skel[:1]:
+                    best, note = max(best, 0.93), f"initial {word}"
+                continue
+            key = skeleton(folded)
+            if given_skel and key == given_skel:
+                return 1.0, f"given name {word}"
+            word_group = given_name_group(word)
+            if word_group is not None and word_group == group:
+                best, note = max(best, 0.98), f"given name {word} (equivalent form)"
+            elif given_skel and OSA.distance(key, given_skel) <= 1 and len(key) >= 4:
+                best, note = max(best, 0.94), f"given name {word} (1 edit)"
+            elif word_group is not None:
+                return 0.0, ""  # a different given name: another person
+        return best, note
+
+    # -- scoring ------------------------------------------------------------------
+
+    def _form(self, fid: int) -> tuple[Any, ...]:
+        form = self._forms_cache.get(fid)
+        if form is None:
+            form = self.index.forms([fid])[fid]
+            if len(self._forms_cache) > 200_000:
+                self._forms_cache.clear()
+            self._forms_cache[fid] = form
+        return form
+
+    def _score(
+        self,
+        hits: Iterable[Hit],
+        *,
+        kind_word: str | None,
+        kinds: frozenset[str] | None,
+        oblasts: frozenset[str] | None,
+        raions: frozenset[str] | None,
+    ) -> dict[int, Scored]:
+        """Best contextual score per entity."""
+        hits = list(hits)
+        rows = self.index.entities(h.eid for h in hits)
+        best: dict[int, Scored] = {}
+        for hit in hits:
+            row = rows.get(hit.eid)
+            if row is None:
+                continue
+            kind = row[_ENTITY_INDEX["kind"]]
+            if kinds is not None and kind not in kinds:
+                continue
+            form = self._form(hit.fid) if hit.method != "person" else self._form(hit.fid)
+            form_type, form_kind_word = form[4], form[5]
+            notes: list[str] = []
+            score = hit.score * _form_weight(form_type, form[7])
+            if row[_ENTITY_INDEX["kind"]] == "foreign":
+                score *= FOREIGN_WEIGHT
+            admitted = KIND_WORD_ADMITS.get(kind_word or "", set())
+            if form_type == "base" and kind_word is None:
+                continue  # "Luhansk" alone is the city, not the oblast named after it
+            if kind_word:
+                if kind in admitted:
+                    score += 0.02
+                    notes.append(f"kind word fits ({kind_word})")
+                else:
+                    # "Kharkiv oblast" is not the city; "с. Бахмут" may be sloppy data
+                    score *= 0.78 if kind_word in ("oblast", "raion", "hromada") else 0.9
+            elif form_kind_word and kind not in ("city",):
+                score *= 0.9  # the name needs its type word ("Bakhmutskyi" is the raion's adjective)
+            if oblasts is not None:
+                oblast_id = row[_ENTITY_INDEX["oblast_id"]]
+                if oblast_id in oblasts or row[_ENTITY_INDEX["id"]] in oblasts:
+                    score += 0.03
+                    notes.append("in the given oblast")
+                else:
+                    score *= 0.72
+            if raions is not None:
+                if row[_RAION_INDEX] in raions:
+                    score += 0.02
+                    notes.append("in the given raion")
+                else:
+                    score *= 0.8
+            current = best.get(hit.eid)
+            authoritative = _authoritative_form(kind, hit.method, form)
+            if current is None or score > current.score:
+                previous_current = current.current_score if current else -1.0
+                best[hit.eid] = current = Scored(hit.eid, row, hit, form, score, notes,
+                                                 current_score=previous_current)
+            if authoritative and score > current.current_score:
+                current.current_score = score
+        return best
+
+    # -- context ----------------------------------------------------------------------
+
+    def oblasts_for(self, text: str) -> frozenset[str]:
+        """Top-level unit IDs an oblast hint may denote (ID, ISO code or any spelling); empty if none."""
+        key = text.strip()
+        if key in self._oblast_cache:
+            return self._oblast_cache[key]
+        found: set[str] = set()
+        tops = {row[_ENTITY_INDEX["id"]]: row for row in self.index.top_level_units()}
+        upper = key.upper()
+        if upper in tops:
+            found.add(upper)
+        for entity_id, row in tops.items():
+            if row[_ENTITY_INDEX["iso3166_2"]] and row[_ENTITY_INDEX["iso3166_2"]].upper() == upper:
+                found.add(entity_id)
+        if not found and key:
+            parsed = parse_query(key)
+            core, kind_word = strip_type_words(parsed.core or key)
+            kind_word = kind_word or parsed.kind_hint
+            hits = self._hits_for(core, fuzzy=True)
+            wanted = frozenset({"city"}) if kind_word == "city" else frozenset({"oblast", "city"})
+            scored = self._score(hits, kind_word="city" if kind_word == "city" else "oblast", kinds=wanted,
+                                 oblasts=None, raions=None)
+            top = [s for s in scored.values() if s.category in ("O", "K")]
+            if top:
+                best = max(s.score for s in top)
+                if best >= ACCEPT:
+                    found.update(s.row[_ENTITY_INDEX["id"]] for s in top if s.score >= best - 0.06)
+        result = frozenset(found)
+        if len(self._oblast_cache) > 10_000:
+            self._oblast_cache.clear()
+        self._oblast_cache[key] = result
+        return result
+
+    def _context_hints(
+        self, context: list[str]
+    ) -> tuple[frozenset[str] | None, frozenset[str] | None, list[str], list[str]]:
+        """Oblast and raion restrictions from context phrases; phrases that are neither are returned."""
+        oblasts: set[str] = set()
+        raions: set[str] = set()
+        notes: list[str] = []
+        unused: list[str] = []
+        for phrase in context:
+            core, kind_word = strip_type_words(phrase)
+            if kind_word == "raion":
+                scored = self._score(self._hits_for(core), kind_word="raion", kinds=frozenset({"raion"}),
+                                     oblasts=None, raions=None)
+                if scored:
+                    top = max(s.score for s in scored.values())
+                    chosen = {s.row[_ENTITY_INDEX["id"]] for s in scored.values() if s.score >= top - 0.01}
+                    if top >= ACCEPT and len(chosen) <= 2:
+                        raions.update(chosen)
+                        notes.append(f"raion from context '{phrase}'")
+                continue
+            if fold(core) in ("ukraine", "ukraina", "украина", "україна"):
+                continue
+            found = self.oblasts_for(phrase)
+            if found:
+                oblasts.update(found)
+                notes.append(f"oblast from context '{phrase}'")
+            else:
+                unused.append(phrase)
+        return (frozenset(oblasts) or None), (frozenset(raions) or None), notes, unused
+
+    # -- the whole pipeline -------------------------------------------------------------
+
+    def resolve(
+        self,
+        text: str,
+        *,
+        oblast: str | None = None,
+        kind: str | Iterable[str] | None = None,
+        limit: int = 5,
+        fuzzy: bool = True,
+    ) -> Result:
+        """Resolve one input to a Result (see the module docstring)."""
+        query = parse_query(text)
+        if query.too_long:
+            return Result(text, UNMATCHED, None, (), "not a name: longer than the name length limit")
+        if not query.core:
+            return Result(text, UNMATCHED, None, (), "nothing to match: the input is empty or blank")
+        kinds = _parse_kinds(kind)
+        by_id = self._by_identifier(clean_text(text))
+        if by_id is not None:
+            return by_id if kinds is None or (by_id.best and by_id.best.kind in kinds) else \
+                Result(text, UNMATCHED, None, (), "the ID names an entity of another kind")
+        oblasts: frozenset[str] | None = None
+        notes = list(query.notes)
+        if oblast is not None and str(oblast).strip():
+            oblasts = self.oblasts_for(str(oblast))
+            if oblasts:
+                notes.append(f"oblast hint '{oblast}'")
+            else:
+                notes.append(f"oblast hint '{oblast}' not recognized, ignored")
+                oblasts = None
+        context_oblasts, raions, context_notes, unused = self._context_hints(query.context)
+        notes.extend(context_notes)
+        query.alternates.extend(unused)
+        if context_oblasts:
+            oblasts = context_oblasts if oblasts is None else (oblasts & context_oblasts or oblasts)
+
+        scored = self._candidates(query.core, query.kind_hint, kinds, oblasts, raions, fuzzy,
+                                  inflected=query.preposition is not None)
+        decision = self._decide(scored, limit)
+        trailing = query.kind_hint in ("oblast", "raion", "hromada") or decision[0] == UNMATCHED
+        if trailing and len(re.split(r"[\s-]+", query.core)) >= 2 and oblasts is None:
+            better = self._trailing_context(query, kinds, oblasts, fuzzy, limit)
+            if better is not None and _rank_status(better[0]) > _rank_status(decision[0]):
+                decision = better
+                notes.append("context at the end of the input")
+        if decision[0] == UNMATCHED and query.kind_hint == "oblast":
+            for stem in _adjective_stems(query.core):
+                stem_scored = self._candidates(stem, "oblast", kinds, oblasts, raions, fuzzy)
+                stem_decision = self._decide(stem_scored, limit)
+                if stem_decision[0] != UNMATCHED:
+                    decision, scored = stem_decision, stem_scored
+                    notes.append(f"adjective '{query.core}' read as '{stem}'")
+                    break
+        for alternate in query.alternates:
+            alt_scored = self._candidates(alternate, None, kinds, oblasts, raions, fuzzy)
+            for eid, item in alt_scored.items():
+                if eid in scored:
+                    scored[eid].score += 0.02
+                    scored[eid].notes.append(f"alternate '{alternate}' agrees")
+                elif decision[0] == UNMATCHED:
+                    scored[eid] = item
+            decision = self._decide(scored, limit)
+        status, ranked, reason = decision
+        return self._result(text, status, ranked, reason, notes)
+
+    def _by_identifier(self, core: str) -> Result | None:
+        """An input that is itself an entity ID (KATOTTG code, person:slug) or an ISO 3166-2 code."""
+        entity_id = None
+        if _ID_PATTERN.match(core):
+            entity_id = core
+        elif _ISO_PATTERN.match(core):
+            for row in self.index.top_level_units():
+                if (row[_ENTITY_INDEX["iso3166_2"]] or "").upper() == core.upper():
+                    entity_id = row[_ENTITY_INDEX["id"]]
+        if entity_id is None:
+            return None
+        eid = self.index.eid_of(entity_id)
+        if eid is None:
+            return None
+        row = self.index.entities([eid])[eid]
+        hit = Hit(eid, 0, "identifier", "as-written", core, 1.0)
+        scored = Scored(eid, row, hit, None, 1.0)
+        what = "ISO 3166-2 code" if _ISO_PATTERN.match(core) else "entity ID"
+        return Result(core, MATCHED, _candidate(scored), (_candidate(scored),),
+                      f"the input is the {what} of {entity_id} {row[_ENTITY_INDEX['name']]}; matched: by identifier")
+
+    def _candidates(self, core: str, kind_word: str | None, kinds: frozenset[str] | None,
+                    oblasts: frozenset[str] | None, raions: frozenset[str] | None, fuzzy: bool,
+                    inflected: bool = False) -> dict[int, Scored]:
+        hits = self._hits_for(core, fuzzy=fuzzy, inflected=inflected)
+        if kind_word is None and (kinds is None or "person" in kinds):
+            hits.extend(self._person_hits(core))
+        return self._score(hits, kind_word=kind_word, kinds=kinds, oblasts=oblasts, raions=raions)
+
+    def _trailing_context(self, query: Query, kinds: frozenset[str] | None, oblasts: frozenset[str] | None,
+                          fuzzy: bool, limit: int) -> tuple[str, list[Scored], str] | None:
+        """'Novoselivka Kharkiv oblast': try the last words as the oblast, the rest as the name."""
+        words = re.split(r"[\s-]+", query.core)
+        for cut in (1, 2):
+            if len(words) <= cut:
+                continue
+            name, region = " ".join(words[:-cut]), " ".join(words[-cut:])
+            if query.kind_hint not in (None, "oblast"):
+                continue
+            found = self.oblasts_for(f"{region} oblast")
+            if found:
+                scored = self._candidates(name, None, kinds, found, None, fuzzy)
+                decision = self._decide(scored, limit)
+                if decision[0] != UNMATCHED:
+                    return decision
+        return None
+
+    def _decide(self, scored: dict[int, Scored], limit: int) -> tuple[str, list[Scored], str]:
+        """Status, ranked candidates and the reason of the decision."""
+        ranked = sorted(scored.values(), key=lambda s: (-round(s.score, 4), *(-x for x in s.prior()), s.eid))
+        if not ranked or ranked[0].score < ACCEPT:
+            return UNMATCHED, ranked[:limit], "no candidate scores high enough"
+        top = ranked[0]
+        near = [s for s in ranked[1:] if s.score >= top.score - NEAR_TIE or (
+            top.kind in _SMALL_KINDS and s.kind == "foreign" and s.population >= FOREIGN_CITY_POPULATION
+            and s.hit.method == "exact" and s.score >= top.score - FOREIGN_CITY_WINDOW)]
+        if not near:
+            margin = top.score - ranked[1].score if len(ranked) > 1 else None
+            reason = "only candidate" if margin is None else f"clear of the next candidate by {margin:.3f}"
+            return MATCHED, ranked[:limit], reason
+        group = [top, *near]
+        current = [s for s in group if _authoritative(s)]
+        if current and len(current) < len(group):
+            # a current name outweighs old, alternate or derived names of other places
+            group = current
+            if len(group) == 1:
+                reordered = [group[0], *[s for s in ranked if s is not group[0]]]
+                return MATCHED, reordered[:limit], "its current name against old or alternate names of others"
+        leader = max(group, key=lambda s: (*s.prior(), s.score, -s.eid))
+        others = [s for s in group if s is not leader]
+        prior_reason = _prior_decides(leader, others)
+        if prior_reason:
+            reordered = [leader, *[s for s in ranked if s is not leader]]
+            return MATCHED, reordered[:limit], prior_reason
+        return AMBIGUOUS, ranked[:limit], f"{len(near) + 1} candidates score within {NEAR_TIE}"
+
+    def _result(self, text: str, status: str, ranked: list[Scored], reason: str, notes: list[str]) -> Result:
+        candidates = tuple(_candidate(s) for s in ranked)
+        best = candidates[0] if candidates and status != UNMATCHED else None
+        explanation = _explain(status, ranked, reason, notes)
+        return Result(text, status, best, candidates, explanation)
+
+
+_AUTHORITATIVE = frozenset({"official", "official_latin", "russian", "conventional", "colloquial", "base",
+                            "user", "variant"})
+
+
+def _authoritative_form(kind: str, method: str, form: tuple[Any, ...] | None) -> bool:
+    """A hit through a current name (or one dropped since 2014, still in wide use)."""
+    if method in ("person", "identifier"):
+        return True
+    if form is None:
+        return False
+    if kind == "foreign":
+        return True  # GeoNames' names of a place abroad are its real names
+    form_type, year_to = form[4], form[7]
+    return form_type in _AUTHORITATIVE or (form_type == "former" and (year_to or 0) >= 2014)
+
+
+def _authoritative(scored: Scored) -> bool:
+    """The entity is reached through a current name nearly as well as through its best hit."""
+    return scored.current_score >= scored.score - NEAR_TIE
+
+
+def _form_weight(form_type: str, year_to: int | None) -> float:
+    """Trust in a kind of name; a former name weighs less the longer ago it was dropped."""
+    weight = FORM_WEIGHT.get(form_type, 0.97)
+    if form_type == "former" and year_to:
+        if year_to < 1920:
+            weight = 0.9
+        elif year_to < 1990:
+            weight = 0.96
+        elif year_to < 2014:
+            weight = 0.97
+    return weight
+
+
+_ADJECTIVE_ENDINGS = ("skiy", "skyi", "skij", "ski", "cki", "ska", "skaya", "sky", "i", "a", "y")
+
+
+def _adjective_stems(text: str) -> list[str]:
+    """Stems of an adjectival oblast name in a foreign language (obwód charkowski -> charkow)."""
+    word = text.strip()
+    stems = []
+    for ending in _ADJECTIVE_ENDINGS:
+        if word.casefold().endswith(ending) and len(word) - len(ending) >= 4:
+            stems.append(word[: -len(ending)])
+    return stems
+
+
+def _rank_status(status: str) -> int:
+    return {MATCHED: 2, AMBIGUOUS: 1, UNMATCHED: 0}[status]
+
+
+def _parse_kinds(kind: str | Iterable[str] | None) -> frozenset[str] | None:
+    from gazetteer.model import KINDS
+
+    if kind is None:
+        return None
+    items = [k.strip() for k in (kind.split(",") if isinstance(kind, str) else kind) if k and k.strip()]
+    if not items:
+        return None
+    unknown = [k for k in items if k not in KINDS]
+    if unknown:
+        from .errors import HintError
+
+        raise HintError(f"unknown kind {', '.join(unknown)}; kinds are {', '.join(KINDS)}")
+    return frozenset(items)
+
+
+def _prior_decides(top: Scored, near: list[Scored]) -> str:
+    """A reason when a strong prior settles a near-tie, else ''."""
+    top_rank, top_population = top.prior()
+    if top.country == "UA" and top.kind == "city" and all(s.kind == "foreign" or s.kind in _SMALL_KINDS for s in near):
+        return "prior: a Ukrainian city over places abroad or smaller places of the same name"
+    if all(top_rank > s.prior()[0] for s in near):
+        if top.kind in ("city", "oblast") or (top.kind == "foreign" and top_population >= 20_000):
+            others = {s.kind for s in near}
+            what = "a city" if top.kind in ("city", "foreign") else f"the {top.kind}"
+            return f"prior: {what} over {len(near)} smaller place(s) of the same name ({', '.join(sorted(others))})"
+    largest = max((s.population for s in near), default=0)
+    if top_population >= 20 * max(largest, 500) and top_rank >= max(s.prior()[0] for s in near):
+        return f"prior: population {top_population:,} against at most {largest:,}"
+    return ""
+
+
+def _candidate(scored: Scored) -> Candidate:
+    row = scored.row
+    values = {name: row[_ENTITY_INDEX[name]] for name in CANDIDATE_FIELDS}
+    form_text = scored.form[2] if scored.form else ""
+    return Candidate(**values, score=round(min(1.0, max(0.0, scored.score)), 4), matched_form=form_text,
+                     method=scored.hit.method)
+
+
+@lru_cache(maxsize=64)
+def _system_title(system_id: str) -> str:
+    from .romanize import get_system
+
+    try:
+        return get_system(system_id).title
+    except LookupError:
+        return system_id
+
+
+def _explain(status: str, ranked: list[Scored], reason: str, notes: list[str]) -> str:
+    """A sentence on what matched, how, and what decided."""
+    if not ranked:
+        parts = ["no entity has a name close to this"]
+    else:
+        top = ranked[0]
+        hit, form = top.hit, top.form
+        form_type = form[4] if form else ""
+        phrase = FORM_PHRASE.get(form_type, form_type)
+        form_text = form[2] if form else ""
+        if hit.method == "person":
+            what = f"person by surname ({hit.note})"
+        else:
+            how = {
+                "exact": "exactly matches",
+                "inflection": f"is an inflected form of '{hit.note}', which matches",
+                "skeleton": "matches, up to transliteration differences,",
+                "fuzzy": f"matches, with {hit.edits} edit(s),",
+            }.get(hit.method, "matches")
+            what = f"{how} the {phrase} '{form_text}'"
+            if hit.system not in ("as-written",) and hit.method in ("exact", "skeleton", "fuzzy", "inflection"):
+                what += f" as romanized by {_system_title(hit.system)} ('{hit.spelling}')"
+            if form_type == "former" and form and form[7]:
+                what += f" (a former name, in use until {form[7]})"
+            elif form_type == "former":
+                what += " (a former name)"
+            if form and form[8] and form_type == "derived_ru":
+                what += f" ({form[8]})"
+        parts = [f"{what} of {top.row[_ENTITY_INDEX['id']]} {top.row[_ENTITY_INDEX['name']]}"]
+        if top.notes:
+            parts.append("; ".join(top.notes))
+    parts.append(f"{status}: {reason}")
+    if notes:
+        parts.append("input: " + "; ".join(notes))
+    return "; ".join(parts)
