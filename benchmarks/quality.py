@@ -119,22 +119,30 @@ def run_foreign(n: Normalizer, show: int) -> dict[str, object]:
     return tally.report("foreign look-alikes (dev_foreign.tsv): top-1 = rejected", show)
 
 
-def geonames_cases(default: Normalizer) -> list[tuple[str, str, str]]:
-    """(alternate spelling, expected KATOTTG ID, script) for linked Ukrainian GeoNames places."""
+def geonames_cases(default: Normalizer) -> list[tuple[str, str, str, bool]]:
+    """(alternate spelling, expected KATOTTG ID, script, name shared) for linked Ukrainian GeoNames places.
+
+    A place whose official name other settlements share (Зубівка: dozens of villages)
+    cannot be told apart without context; such cases are reported apart.
+    """
+    from collections import Counter
+
     from gazetteer.sources import geonames
 
-    by_geonames = {e.geonames_id: e for e in default.gazetteer.entities() if e.geonames_id and e.country == "UA"
-                   and e.source == "katottg"}
+    entities = [e for e in default.gazetteer.entities() if e.source == "katottg"]
+    name_count = Counter(e.name_uk for e in entities if e.kind in ("city", "settlement", "village"))
+    by_geonames = {e.geonames_id: e for e in entities if e.geonames_id}
     cases = []
     for place in geonames.load_cities():
         if place.get("countrycode") != "UA" or place["geonameid"] not in by_geonames:
             continue
         entity = by_geonames[place["geonameid"]]
+        shared = name_count[entity.name_uk] > 1
         latin, cyrillic = geonames.split_alternates(place)
         for text in latin:
-            cases.append((text, entity.id, "Latn"))
+            cases.append((text, entity.id, "Latn", shared))
         for text in cyrillic:
-            cases.append((text, entity.id, "Cyrl"))
+            cases.append((text, entity.id, "Cyrl", shared))
     return cases
 
 
@@ -144,17 +152,24 @@ def run_geonames(default: Normalizer, home: Path, show: int) -> dict[str, object
     katottg_only = Normalizer(home)
     print(f"\n(KATOTTG-only build ready in {time.perf_counter() - started:.1f}s at {home})")
     assert katottg_only.gazetteer.sources() == ("katottg",), katottg_only.gazetteer.sources()
-    tally = Tally()
-    for text, expected, script in cases:
-        result = katottg_only.resolve(text)
-        best = result.best.id if result.best else None
-        official = default.gazetteer.get(expected)
-        trivial = text in (official.name, official.name_uk)
-        category = f"{script}{'-official' if trivial else ''}"
-        tally.add(category, best == expected, result.status == "matched",
-                  f"{text!r} -> {result.status} {best} {result.best.name if result.best else ''} "
-                  f"(want {expected} {official.name})")
-    return tally.report("GeoNames alternates vs a KATOTTG-only build", show)
+    summaries = {}
+    for with_oblast in (False, True):
+        tally = Tally()
+        for text, expected, script, shared in cases:
+            oblast = expected[:4] + "0" * 13 if with_oblast else None
+            if oblast and expected.startswith(("UA80", "UA85")):
+                oblast = expected[:4] + "000000000" + expected[13:]
+            official = default.gazetteer.get(expected)
+            result = katottg_only.resolve(text, oblast=official.oblast_id if with_oblast else None)
+            best = result.best.id if result.best else None
+            trivial = text in (official.name, official.name_uk)
+            category = f"{script}{'-official' if trivial else ''}{'-shared' if shared else '-unique'}"
+            tally.add(category, best == expected, result.status == "matched",
+                      f"{text!r} -> {result.status} {best} {result.best.name if result.best else ''} "
+                      f"(want {expected} {official.name})")
+        title = "with the oblast as a hint" if with_oblast else "no hint"
+        summaries[title] = tally.report(f"GeoNames alternates vs a KATOTTG-only build, {title}", show)
+    return summaries
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,85 @@
+"""The `uanorm` command line: one module per command group, one parser.
+
+Every command is `main(argv) -> exit code`: errors a user can cause (bad input,
+unknown ID, unreadable file) print one line to stderr and exit non-zero; they
+never end in a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, Sequence
+
+from gazetteer.errors import GazetteerError
+
+#: Command modules, each with `register(subparsers)`; imported lazily by name.
+COMMAND_MODULES = ("match", "gazetteer_cmd", "clean", "annotate")
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+
+
+class CommandError(Exception):
+    """A user-facing failure of a command: printed as one line, exit status 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `uanorm` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="uanorm",
+        description="Transliteration-aware entity normalizer for Ukraine.",
+    )
+    parser.add_argument("--home", help="gazetteer home directory (default: $UANORM_HOME or the user data dir)")
+    parser.add_argument("--version", action="version", version=f"uanorm {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import importlib
+    import importlib.util
+
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(f"{__name__}.{name}") is None:
+            continue  # a command not present in this build
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
+    return parser
+
+
+def _version() -> str:
+    from normalizer import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.home:
+        os.environ["UANORM_HOME"] = args.home
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except (CommandError, GazetteerError, ValueError, LookupError, OSError) as exc:
+        print(f"uanorm: error: {_message(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("uanorm: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.strerror or exc.__class__.__name__}: {exc.filename}"
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or exc.__class__.__name__
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

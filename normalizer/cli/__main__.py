@@ -1,0 +1,3 @@
+from normalizer.cli import main
+
+raise SystemExit(main())

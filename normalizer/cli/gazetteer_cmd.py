@@ -1,0 +1,143 @@
+"""`uanorm gazetteer ...`: build, inspect and grow the gazetteer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from gazetteer import Gazetteer
+from gazetteer.build import parse_sources
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `gazetteer` command group."""
+    parser = subparsers.add_parser("gazetteer", help="build, inspect and grow the gazetteer")
+    commands = parser.add_subparsers(dest="gazetteer_command", metavar="SUBCOMMAND")
+    parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
+
+    build = commands.add_parser("build", help="compile the sources into the store")
+    build.add_argument("--sources", default=None, help="comma-separated: katottg,geonames,curated (default: all)")
+    build.set_defaults(handler=run_build)
+
+    stats = commands.add_parser("stats", help="counts by kind and source, link rate, versions")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=run_stats)
+
+    show = commands.add_parser("show", help="one entity with all its names")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_show)
+
+    search = commands.add_parser("search", help="plain lookup by name, for browsing")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=run_search)
+
+    import importlib.util
+
+    if importlib.util.find_spec(f"{__package__}.userlayer_cmd") is not None:
+        from . import userlayer_cmd
+
+        userlayer_cmd.register(commands)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build (or rebuild) the store and the matcher index."""
+    from gazetteer.api import ensure_store
+    from gazetteer.home import default_home
+
+    from ..api import ensure_index
+
+    sources = parse_sources(args.sources)
+    home = default_home()
+    meta = ensure_store(home, sources, force=True, progress=_stderr_progress)
+    with Gazetteer.open(home, build=False) as gazetteer:
+        ensure_index(gazetteer, progress=_stderr_progress)
+        stats = gazetteer.stats()
+    print(f"built {stats['entities']:,} entities from {', '.join(sources)} in {meta['build_seconds']}s "
+          f"into {stats['store']}")
+    return 0
+
+
+def _stderr_progress(message: str) -> None:
+    import sys
+
+    print(f"uanorm: {message}", file=sys.stderr, flush=True)
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """Print the build statistics."""
+    with Gazetteer.open() as gazetteer:
+        stats = gazetteer.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    link = stats.get("geonames_link") or {}
+    lines = [
+        f"store           {stats['store']} ({stats['store_bytes'] / 1e6:.1f} MB)",
+        f"built           {stats['built_at']} in {stats['build_seconds']}s from {', '.join(stats['sources'])}",
+        f"entities        {stats['entities']:,} (KATOTTG units {stats['katottg_units']:,}, "
+        f"top-level {stats['top_level_units']})",
+        "by kind         " + ", ".join(f"{k} {v:,}" for k, v in stats["by_kind"].items()),
+        "by source       " + ", ".join(f"{k} {v:,}" for k, v in stats["by_source"].items()),
+        f"names           {stats['names']:,} (former names {stats['former_names']:,})",
+        f"persons         {stats['persons']:,}",
+        f"foreign places  {stats['foreign_places']:,}",
+    ]
+    if link:
+        lines.append(f"GeoNames link   {link['katottg_cities_linked']}/{link['katottg_cities']} cities "
+                     f"({link['city_link_rate']:.1%}), {link['linked']:,} places linked")
+    for source, version in (stats.get("source_versions") or {}).items():
+        lines.append(f"source          {source}: {version}")
+    print("\n".join(lines))
+    return 0
+
+
+def _entity_json(gazetteer: Gazetteer, entity_id: str) -> dict[str, Any]:
+    entity = gazetteer.get(entity_id)
+    data = entity.to_dict()
+    data["parents"] = [{"id": p.id, "kind": p.kind, "name": p.name, "name_uk": p.name_uk}
+                       for p in gazetteer.parents(entity_id)]
+    data["names"] = [n.to_dict() for n in gazetteer.names(entity_id)]
+    return data
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print one entity."""
+    with Gazetteer.open() as gazetteer:
+        data = _entity_json(gazetteer, args.id.strip())
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{data['id']}  {data['name_uk'] or ''} / {data['name']}  ({data['kind']})")
+    if data["parents"]:
+        print("  in: " + " < ".join(f"{p['name']} ({p['id']})" for p in data["parents"]))
+    for key in ("name_ru", "oblast_id", "country", "population", "lat", "lon", "geonames_id", "iso3166_2",
+                "category", "center_id", "role", "source"):
+        if data.get(key) not in (None, ""):
+            print(f"  {key}: {data[key]}")
+    print("  names:")
+    for name in data["names"]:
+        years = ""
+        if name["year_from"] or name["year_to"]:
+            years = f" [{name['year_from'] or ''}-{name['year_to'] or ''}]"
+        print(f"    {name['text']}  ({name['type']}, {name['lang']}, {name['source']}){years}")
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Plain name lookup."""
+    with Gazetteer.open() as gazetteer:
+        found = gazetteer.search(args.text, limit=args.limit)
+        if args.json:
+            print(json.dumps([e.to_dict() for e in found], ensure_ascii=False, indent=2))
+            return 0
+        for entity in found:
+            oblast = gazetteer.find(entity.oblast_id) if entity.oblast_id and entity.oblast_id != entity.id else None
+            where = f", {oblast.name}" if oblast else ""
+            print(f"{entity.id}\t{entity.name_uk or ''}\t{entity.name}\t{entity.kind}{where}")
+    if not found:
+        print(f"no entity is named {args.text!r}")
+    return 0
