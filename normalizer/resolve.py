@@ -238,11 +238,12 @@ class Resolver:
             variants = [word]
             if is_cyrillic(word):
                 variants.extend(lemma_candidates(fold(word))[1:6])
+            direct = skeleton(word)
             keys = {skeleton(v) for v in variants if skeleton(v)}
             sids: dict[int, int] = {}
             for key in keys:
                 for sid in self.index.skeleton_ids(key):
-                    sids[sid] = 0
+                    sids[sid] = 0 if key == direct else 1
             rows = self.index.surnames(list(sids))
             fuzzy = False
             if not rows and len(skeleton(word)) >= 6:
@@ -251,12 +252,14 @@ class Resolver:
                 sids = {sid: d for sid, d in near if d <= 1}
                 rows = self.index.surnames(list(sids))
                 fuzzy = True
-            for _sid, eid, fid, group, given_skel in rows:
+            for sid, eid, fid, group, given_skel in rows:
                 score, note = self._given_agreement(others, group, given_skel)
                 if score <= 0:
                     continue
                 if fuzzy:
                     score *= 0.93
+                elif sids.get(sid):
+                    score *= 0.97  # through a dictionary form of the word (Зеленського -> Зеленський)
                 hits.append(Hit(eid, fid, "person", "surname", fold(word), score, note=note))
         return hits
 
@@ -462,7 +465,10 @@ class Resolver:
         if context_oblasts:
             oblasts = context_oblasts if oblasts is None else (oblasts & context_oblasts or oblasts)
 
-        scored = self._candidates(query.core, query.kind_hint, kinds, oblasts, raions, fuzzy,
+        kind_word = query.kind_hint
+        if kind_word is None and kinds is not None and len(kinds) == 1 and next(iter(kinds)) in KIND_WORD_ADMITS:
+            kind_word = next(iter(kinds))  # kind="oblast" says what a type word would say
+        scored = self._candidates(query.core, kind_word, kinds, oblasts, raions, fuzzy,
                                   inflected=query.preposition is not None)
         decision = self._decide(scored, limit)
         trailing = query.kind_hint in ("oblast", "raion", "hromada") or decision[0] == UNMATCHED
@@ -644,15 +650,22 @@ def _parse_kinds(kind: str | Iterable[str] | None) -> frozenset[str] | None:
 def _prior_decides(top: Scored, near: list[Scored]) -> str:
     """A reason when a strong prior settles a near-tie, else ''."""
     top_rank, top_population = top.prior()
-    if top.country == "UA" and top.kind == "city" and all(s.kind == "foreign" or s.kind in _SMALL_KINDS for s in near):
-        return "prior: a Ukrainian city over places abroad or smaller places of the same name"
+    if top.country == "UA" and top.kind == "city":
+        rivals = [s for s in near if s.country == "UA" and s.kind == "city"]
+        if all(s.kind == "foreign" or s.kind in _SMALL_KINDS or s in rivals for s in near):
+            if not rivals:
+                return "prior: a Ukrainian city over places abroad or smaller places of the same name"
+            largest = max(s.population for s in rivals)
+            if top_population >= 8 * max(largest, 500):
+                return f"prior: the city of {top_population:,} people over namesakes of at most {largest:,}"
     if all(top_rank > s.prior()[0] for s in near):
         if top.kind in ("city", "oblast") or (top.kind == "foreign" and top_population >= 20_000):
             others = {s.kind for s in near}
             what = "a city" if top.kind in ("city", "foreign") else f"the {top.kind}"
             return f"prior: {what} over {len(near)} smaller place(s) of the same name ({', '.join(sorted(others))})"
     largest = max((s.population for s in near), default=0)
-    if top_population >= 20 * max(largest, 500) and top_rank >= max(s.prior()[0] for s in near):
+    ratio = 8 if top.kind == "city" and all(s.kind == "city" for s in near) else 20
+    if top_population >= ratio * max(largest, 500) and top_rank >= max(s.prior()[0] for s in near):
         return f"prior: population {top_population:,} against at most {largest:,}"
     return ""
 

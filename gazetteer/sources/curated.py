@@ -295,7 +295,6 @@ def features(records: dict[str, EntityRecord], data_dir: Path = DATA_DIR) -> Ite
             name_uk=name_uk,
             name_ru=row["name_ru"] or None,
             oblast_id=oblast_id,
-            parent_id=oblast_id,
             country=row["country"] or None,
             lat=lat,
             lon=lon,

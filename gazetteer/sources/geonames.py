@@ -176,6 +176,7 @@ def _russianness(text: str) -> int:
     letters = set(text.lower())
     score = 2 * len(letters & set("ыэё")) + ("ь" in letters)
     score -= 3 * ("ъ" in text[:-1].lower())  # Bulgarian writes ъ inside words
+    score -= 5 * any(word.endswith(("ъ", "Ъ")) for word in text.split())  # pre-1918 spelling: Житомиръ
     score -= 5 * len(letters & (_UKRAINIAN_ONLY | _BELARUSIAN_ONLY))
     return score
 
