@@ -344,18 +344,25 @@ class IndexReader:
         return json.loads(row[0]) if row else default
 
     def exact(self, folded: str) -> list[tuple[int, int, str, str]]:
-        """(fid, sid, system, fold) of spellings whose fold equals `folded`."""
+        """(fid, eid, system, fold) of spellings whose fold equals `folded`."""
         return self.db.execute(
-            "SELECT fid, sid, system, fold FROM spelling WHERE fold = ?", (folded,)
+            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
+            " WHERE sp.fold = ?",
+            (folded,),
         ).fetchall()
 
     def by_skeleton(self, key: str) -> list[tuple[int, int, str, str]]:
-        """(fid, sid, system, fold) of spellings whose skeleton equals `key`."""
+        """(fid, eid, system, fold) of spellings whose skeleton equals `key`."""
         return self.db.execute(
-            "SELECT sp.fid, sp.sid, sp.system, sp.fold FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
-            " WHERE sk.s = ?",
+            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
+            " JOIN form f ON f.fid = sp.fid WHERE sk.s = ?",
             (key,),
         ).fetchall()
+
+    def surname_keys(self) -> frozenset[str]:
+        """Every skeleton under which a person's surname is indexed (a few thousand)."""
+        return frozenset(s for (s,) in self.db.execute(
+            "SELECT DISTINCT sk.s FROM surname su JOIN skeleton sk ON sk.sid = su.sid"))
 
     def skeleton_ids(self, key: str) -> list[int]:
         """The sid of a skeleton key, if indexed."""
@@ -370,13 +377,15 @@ class IndexReader:
             hashes,
         ).fetchall()
 
-    def spellings_of_skeletons(self, sids: list[int]) -> list[tuple[int, int, str, str]]:
-        """(fid, sid, system, fold) of every spelling with one of these skeletons."""
+    def spellings_of_skeletons(self, sids: list[int]) -> list[tuple[int, int, int, str, str]]:
+        """(fid, eid, sid, system, fold) of every spelling with one of these skeletons."""
         if not sids:
             return []
         marks = ",".join("?" * len(sids))
         return self.db.execute(
-            f"SELECT fid, sid, system, fold FROM spelling WHERE sid IN ({marks})", sids
+            f"SELECT sp.fid, f.eid, sp.sid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
+            f" WHERE sp.sid IN ({marks})",
+            sids,
         ).fetchall()
 
     def forms(self, fids: Iterable[int]) -> dict[int, tuple[Any, ...]]:

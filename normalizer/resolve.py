@@ -143,6 +143,15 @@ class Resolver:
         self.index = index
         self._oblast_cache: dict[str, frozenset[str]] = {}
         self._forms_cache: dict[int, tuple[Any, ...]] = {}
+        self._surname_keys: frozenset[str] | None = None
+        self._surname_prefixes: frozenset[str] = frozenset()
+
+    def _surnames_known(self) -> frozenset[str]:
+        """Skeletons of every indexed surname, loaded once (a few thousand strings)."""
+        if self._surname_keys is None:
+            self._surname_keys = self.index.surname_keys()
+            self._surname_prefixes = frozenset(k[:3] for k in self._surname_keys)
+        return self._surname_keys
 
     # -- retrieval ------------------------------------------------------------------
 
@@ -151,38 +160,28 @@ class Resolver:
         folded = fold(core)
         if not folded:
             return []
-        hits: list[Hit] = []
-        forms_cache: dict[int, int] = {}
-
-        def eid_of(fid: int) -> int:
-            if fid not in forms_cache:
-                forms_cache[fid] = self._form(fid)[1]
-            return forms_cache[fid]
-
-        for fid, _sid, system, spelling in self.index.exact(folded):
-            hits.append(Hit(eid_of(fid), fid, "exact", system, spelling, 1.0))
+        hits = [Hit(eid, fid, "exact", system, spelling, 1.0) for fid, eid, system, spelling in self.index.exact(folded)]
         cyrillic = is_cyrillic(folded)
         # inflected forms can coincide with adjectives of raions and hromadas (Покровська)
         adjectives_only = hits and all(self._form(h.fid)[5] for h in hits)
         if cyrillic and inflection and (not hits or inflected or adjectives_only):
             for lemma in lemma_candidates(folded)[1:]:
-                for fid, _sid, system, spelling in self.index.exact(lemma):
-                    hits.append(Hit(eid_of(fid), fid, "inflection", system, spelling, 0.975, note=lemma))
+                for fid, eid, system, spelling in self.index.exact(lemma):
+                    hits.append(Hit(eid, fid, "inflection", system, spelling, 0.975, note=lemma))
         key = skeleton(folded)
         if not key:
             return hits
         exact_fids = {h.fid for h in hits}
-        for fid, _sid, system, spelling in self.index.by_skeleton(key):
+        for fid, eid, system, spelling in self.index.by_skeleton(key):
             if fid in exact_fids:
                 continue
             similarity = ratio(folded, spelling) / 100.0
-            hits.append(Hit(eid_of(fid), fid, "skeleton", system, spelling, 0.885 + 0.08 * similarity))
+            hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.885 + 0.08 * similarity))
         if cyrillic and inflection and not hits:
             for lemma in lemma_candidates(folded)[1:16]:
-                for fid, _sid, system, spelling in self.index.by_skeleton(skeleton(lemma)):
+                for fid, eid, system, spelling in self.index.by_skeleton(skeleton(lemma)):
                     similarity = ratio(lemma, spelling) / 100.0
-                    hits.append(Hit(eid_of(fid), fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity,
-                                    note=lemma))
+                    hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity, note=lemma))
         if hits or not fuzzy or len(key) < 4:
             return hits
         hits = self._fuzzy_hits(folded, key)
@@ -190,9 +189,9 @@ class Resolver:
             for ending in _FOREIGN_ENDINGS:
                 if folded.endswith(ending) and len(folded) - len(ending) >= 4:
                     stem = folded[: -len(ending)]
-                    for fid, _sid, system, spelling in self.index.by_skeleton(skeleton(stem)):
+                    for fid, eid, system, spelling in self.index.by_skeleton(skeleton(stem)):
                         similarity = ratio(stem, spelling) / 100.0
-                        hits.append(Hit(eid_of(fid), fid, "skeleton", system, spelling, 0.85 + 0.05 * similarity,
+                        hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.85 + 0.05 * similarity,
                                         note=f"foreign ending -{ending} dropped"))
                     if hits:
                         break
@@ -216,12 +215,11 @@ class Resolver:
         for sid, candidate, distance in near:
             if sid not in by_sid or distance < by_sid[sid][1]:
                 by_sid[sid] = (candidate, distance)
-        for fid, sid, system, spelling in self.index.spellings_of_skeletons(list(by_sid)):
+        for fid, eid, sid, system, spelling in self.index.spellings_of_skeletons(list(by_sid)):
             candidate, distance = by_sid[sid]
             base = _fuzzy_score(key, candidate, distance)
             similarity = ratio(folded, spelling) / 100.0
-            hits.append(Hit(self._form(fid)[1], fid, "fuzzy", system, spelling, base * (0.94 + 0.06 * similarity),
-                            edits=distance))
+            hits.append(Hit(eid, fid, "fuzzy", system, spelling, base * (0.94 + 0.06 * similarity), edits=distance))
         return hits
 
     def _person_hits(self, core: str) -> list[Hit]:
@@ -231,15 +229,18 @@ class Resolver:
             return []
         words = [t for t in tokens if not _PATRONYMIC.search(fold(t)) or len(tokens) == 1]
         hits: list[Hit] = []
+        known = self._surnames_known()
         for position, word in enumerate(words):
             if len(fold(word).replace(" ", "")) < 3:
                 continue
+            if skeleton(word)[:3] not in self._surname_prefixes:
+                continue  # no surname starts like this word: not a person
             others = words[:position] + words[position + 1 :]
             variants = [word]
-            if is_cyrillic(word):
+            if is_cyrillic(word) and skeleton(word) not in known:
                 variants.extend(lemma_candidates(fold(word))[1:6])
             direct = skeleton(word)
-            keys = {skeleton(v) for v in variants if skeleton(v)}
+            keys = {skeleton(v) for v in variants if skeleton(v) in known}
             sids: dict[int, int] = {}
             for key in keys:
                 for sid in self.index.skeleton_ids(key):

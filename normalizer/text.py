@@ -136,11 +136,28 @@ def _split_hyphenated_type(tokens: list[str]) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=1)
+def _type_words_by_edge() -> tuple[dict[str, list[TypeWord]], dict[str, list[TypeWord]]]:
+    """Type words indexed by their first word (prefixes) and their last word (suffixes)."""
+    first: dict[str, list[TypeWord]] = {}
+    last: dict[str, list[TypeWord]] = {}
+    for entry in type_words():
+        if entry.position in ("prefix", "any"):
+            first.setdefault(entry.words[0], []).append(entry)
+        if entry.position in ("suffix", "any"):
+            last.setdefault(entry.words[-1], []).append(entry)
+    return first, last
+
+
 def _strip_type_words(core: str) -> tuple[str, str | None]:
     """Remove a leading or trailing type word; return (rest, kind)."""
     tokens = _split_hyphenated_type(core.split(" "))
     folded = [t.casefold().rstrip(".") for t in tokens]
-    for entry in type_words():
+    first, last = _type_words_by_edge()
+    candidates = first.get(folded[0], []) + last.get(folded[-1], [])
+    if not candidates:
+        return core, None
+    for entry in sorted(candidates, key=type_words().index):
         n = len(entry.words)
         if n >= len(tokens):
             continue
