@@ -1,0 +1,145 @@
+"""`uanorm clean`: add canonical ID, name and status columns to a table, plus a review file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from ..model import STATUSES
+
+EPILOG = """\
+formats by extension: .csv .tsv .xlsx .parquet .jsonl; '-' is CSV on stdin/stdout.
+For each COL the output gains COL_id, COL_name, COL_name_uk, COL_oblast_id, COL_kind,
+COL_status and COL_score right after COL. Ambiguous and unmatched values keep the ID
+fields empty; the review file lists their candidates with an empty chosen_id column:
+fill it in and run `uanorm gazetteer import-variants REVIEW` to teach those spellings.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `clean` command."""
+    parser = subparsers.add_parser(
+        "clean",
+        help="resolve a column of names in a CSV/TSV/XLSX/Parquet/JSONL table",
+        description="Resolve the names in one or more columns of a table to canonical entities.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("input", metavar="INPUT", help="table to clean ('-': CSV on standard input)")
+    parser.add_argument("--column", "-c", action="append", required=True, metavar="COL",
+                        help="column of names to resolve (repeat for more)")
+    parser.add_argument("-o", "--output", metavar="OUTPUT",
+                        help="output table (default: INPUT's name with .clean before the extension; "
+                             "'-': CSV on standard output)")
+    parser.add_argument("--review", metavar="REVIEW",
+                        help="review file, CSV (default: INPUT's name with .review.csv, beside the output; "
+                             "none when writing to standard output)")
+    parser.add_argument("--no-review", action="store_true", help="write no review file")
+    hints = parser.add_mutually_exclusive_group()
+    hints.add_argument("--oblast-column", metavar="C", help="column with each row's oblast (any spelling)")
+    hints.add_argument("--oblast", metavar="X", help="one oblast for all rows (name, KATOTTG code or UA-NN)")
+    parser.add_argument("--kind", metavar="K", help="only entities of this kind (comma-separated kinds allowed)")
+    parser.add_argument("--min-score", type=float, metavar="S",
+                        help="report matches scoring below S (0..1) as ambiguous")
+    parser.add_argument("--encoding", metavar="E",
+                        help="input encoding (default: detect UTF-8, UTF-8 with BOM or Windows-1251)")
+    parser.add_argument("--escape-formulas", action="store_true",
+                        help="prefix cells starting with = + - @ with ' in CSV/TSV/XLSX output")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="processes resolving values (default: the CPU count, at most 4)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    parser.set_defaults(handler=run)
+
+
+def default_paths(input: str, output: str | None, review: str | None, no_review: bool) -> tuple[str, str | None]:
+    """The output and review paths, defaults filled in."""
+    if output is None:
+        if input == "-":
+            output = "-"
+        else:
+            source = Path(input)
+            output = str(source.with_name(f"{source.stem}.clean{source.suffix}"))
+    if no_review:
+        return output, None
+    if review is None and output != "-":
+        stem = Path(input).stem if input != "-" else Path(output).stem
+        review = str(Path(output).with_name(f"{stem}.review.csv"))
+    return output, review
+
+
+def run(args: argparse.Namespace) -> int:
+    """Clean the table and print a summary to stderr."""
+    from ..api import Normalizer
+    from ..batch import clean_file
+
+    if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
+        raise ValueError("--min-score must be between 0 and 1")
+    workers = args.workers if args.workers is not None else max(1, min(os.cpu_count() or 1, 4))
+    if workers < 1:
+        raise ValueError("--workers must be at least 1")
+    output, review = default_paths(args.input, args.output, args.review, args.no_review)
+    show = not args.quiet and sys.stderr.isatty()
+    normalizer = Normalizer()
+    with _progress(show) as progress:
+        report = clean_file(
+            args.input, output, columns=args.column, review=review, oblast_column=args.oblast_column,
+            oblast=args.oblast, kind=args.kind, min_score=args.min_score, encoding=args.encoding,
+            escape_formulas=args.escape_formulas, workers=workers, normalizer=normalizer, progress=progress,
+        )
+    if not args.quiet:
+        print(summary(report), file=sys.stderr)
+    return 0
+
+
+class _progress:
+    """A rich progress bar on stderr (a no-op when not shown)."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not self.show:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(TextColumn("resolving distinct values"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._bar.start()
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        """Move the bar."""
+        if self._task is None:
+            self._task = self._bar.add_task("resolve", total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def summary(report: Any) -> str:
+    """The end-of-run summary: rows, distinct values, counts and shares by status, time."""
+    where = "standard output" if report.output == "-" else report.output
+    lines = [f"uanorm clean: {report.rows:,} rows in {report.seconds:.2f} s -> {where}"
+             + (" (streamed)" if report.streamed else "")]
+    if report.review:
+        lines.append(f"  review: {report.review} ({report.review_rows:,} values to review)")
+    for column in report.columns:
+        pairs = f" in {column.distinct:,} (value, oblast) pairs" if column.distinct != len(column.values) else ""
+        lines.append(f"  {column.column}: {len(column.values):,} distinct values{pairs}")
+        for status in STATUSES:
+            rows = column.rows_by_status.get(status, 0)
+            share = rows / column.rows * 100 if column.rows else 0.0
+            lines.append(f"    {status:<10} {rows:>12,} rows {share:6.1f}%   "
+                         f"{column.distinct_by_status.get(status, 0):>9,} distinct")
+        if column.blank_rows:
+            lines.append(f"    ({column.blank_rows:,} of the unmatched rows are empty cells)")
+    lines.extend(f"  note: {note}" for note in report.notes)
+    return "\n".join(lines)

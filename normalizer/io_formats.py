@@ -1,0 +1,536 @@
+"""Tables in and out for `uanorm clean`: formats, encodings, delimiters, atomic writes.
+
+Every table is read as text (no type inference: "007" stays "007"), except Parquet,
+whose columns keep their own types. CSV/TSV are decoded as UTF-8 (with or without
+BOM) or Windows-1251 (detected), and written as UTF-8 (with a BOM when the input had
+one or was Windows-1251, so that spreadsheet programs read it right). Outputs are
+written to a temporary file in the target directory, fsynced and renamed into place:
+an error at any point leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Iterator, Sequence
+
+from .errors import ColumnError, InputFileError, OutputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import polars as pl
+
+#: File extensions and the format each one means.
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+STDIO = "-"
+#: Delimiters sniffed in CSV input, most common first.
+DELIMITERS = (",", ";", "\t")
+#: How much of a file the encoding and delimiter are judged from.
+SNIFF_BYTES = 1 << 20
+#: Rows an XLSX sheet can hold below its header.
+XLSX_MAX_ROWS = 1_048_575
+#: Leading characters that make a spreadsheet cell a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_WINDOWS_1251 = "cp1251"
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """How a text table is laid out: encoding, BOM, delimiter, line ending."""
+
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ","
+    newline: str = "\n"
+
+    @property
+    def utf8(self) -> bool:
+        """Whether the bytes can go to polars as they are."""
+        return self.encoding == "utf-8"
+
+
+def table_format(path: str, *, what: str = "input") -> str:
+    """The format a path names by its extension ('-' is CSV on stdin/stdout)."""
+    if path == STDIO:
+        return "csv"
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise (InputFileError if what == "input" else OutputError)(
+            f"{path}: unknown {what} format {suffix or '(no extension)'!r}; use one of {known}")
+    return FORMATS[suffix]
+
+
+def check_input(path: str) -> Path:
+    """The input path, checked to be a readable regular file."""
+    target = Path(path)
+    if not target.exists():
+        raise InputFileError(f"{path}: no such file")
+    if target.is_dir():
+        raise InputFileError(f"{path}: is a directory, not a table")
+    if not os.access(target, os.R_OK):
+        raise InputFileError(f"{path}: permission denied")
+    return target
+
+
+# -- encodings and delimiters -----------------------------------------------------------
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InputFileError(f"unknown encoding {name!r} (try utf-8, utf-8-sig or cp1251)") from None
+
+
+def detect_layout(sample: bytes, *, name: str, fmt: str, encoding: str | None = None,
+                  complete: bool = True) -> TextLayout:
+    """Encoding, BOM, delimiter and line ending of a text table, judged from its first bytes."""
+    bom = sample.startswith(codecs.BOM_UTF8)
+    if encoding is not None:
+        codec = _codec(encoding)
+        if codec in ("utf-8-sig", "utf-8"):
+            codec = "utf-8"
+        else:
+            bom = False
+    elif bom:
+        codec = "utf-8"
+    elif sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputFileError(f"{name}: the file is UTF-16; give --encoding utf-16 (or save it as UTF-8)")
+    else:
+        codec = sniff_encoding(sample, name=name, complete=complete)
+    text = decode(sample[3:] if bom else sample, codec, name=name, final=complete)
+    delimiter = "\t" if fmt == "tsv" else sniff_delimiter(text) if fmt == "csv" else ","
+    first_line_end = text.find("\n")
+    newline = "\r\n" if first_line_end > 0 and text[first_line_end - 1] == "\r" else "\n"
+    return TextLayout(codec, bom, delimiter, newline)
+
+
+def sniff_encoding(sample: bytes, *, name: str, complete: bool = True) -> str:
+    """'utf-8' when the bytes are valid UTF-8, 'cp1251' when they read as Cyrillic text in it."""
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, complete)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = sample.decode(_WINDOWS_1251)
+    except UnicodeDecodeError:
+        text = ""
+    if text and looks_cyrillic(text):
+        return _WINDOWS_1251
+    raise InputFileError(f"{name}: not UTF-8, and not Windows-1251 Cyrillic either; "
+                         "give the encoding with --encoding (e.g. --encoding cp1252)")
+
+
+def looks_cyrillic(text: str) -> bool:
+    """Whether the non-ASCII letters of a text are mostly Cyrillic words (not stray accents)."""
+    in_words = other = 0
+    previous = ""
+    for index, char in enumerate(text):
+        if ord(char) < 128:
+            previous = char
+            continue
+        if "\u0400" <= char <= "\u04ff":
+            following = text[index + 1] if index + 1 < len(text) else ""
+            if "\u0400" <= previous <= "\u04ff" or "\u0400" <= following <= "\u04ff":
+                in_words += 1
+            else:
+                other += 1
+        elif char.isalpha():
+            other += 1
+        previous = char
+    return in_words > 0 and in_words >= 4 * other
+
+
+def decode(data: bytes, codec: str, *, name: str, final: bool = True) -> str:
+    """Bytes to text, with a clear error naming the offset of the first bad byte."""
+    try:
+        return codecs.getincrementaldecoder(codec)("strict").decode(data, final)
+    except UnicodeDecodeError as exc:
+        hint = "give the right one with --encoding" if codec != "utf-8" else "give --encoding (e.g. cp1251)"
+        raise InputFileError(f"{name}: byte {exc.start} is not valid {codec}; {hint}") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; TAB that splits the first lines into the most consistent fields."""
+    lines = text.splitlines()[:50]
+    if len(text) >= SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # possibly cut short
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = [row for row in csv.reader(lines, delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(len(row) == width for row in rows) / len(rows)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def header_names(text: str, delimiter: str, *, name: str) -> list[str]:
+    """The header of a text table; raises InputFileError on an empty file or duplicate names."""
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
+    except csv.Error as exc:
+        raise InputFileError(f"{name}: the header cannot be read: {exc}") from None
+    if not header:
+        raise InputFileError(f"{name}: empty file (no header row)")
+    check_unique(header, name=name)
+    return header
+
+
+def check_unique(names: Sequence[str], *, name: str) -> None:
+    """Raise InputFileError when a header repeats a name (its columns could not be told apart)."""
+    seen: set[str] = set()
+    for column in names:
+        if column in seen:
+            raise InputFileError(f"{name}: the header names column {column!r} twice; column names must be unique")
+        seen.add(column)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def accepts(function: Any, parameter: str) -> bool:
+    """Whether a (polars) function takes this keyword: options differ between polars 1.x and 2.x."""
+    import inspect
+
+    return parameter in inspect.signature(function).parameters
+
+
+def _csv_options(layout: TextLayout) -> dict[str, Any]:
+    import polars as pl
+
+    options: dict[str, Any] = {"separator": layout.delimiter, "infer_schema": False, "quote_char": '"'}
+    if accepts(pl.read_csv, "raise_if_empty"):
+        options["raise_if_empty"] = True
+    return options
+
+
+def read_text_table(data: bytes, layout: TextLayout, *, name: str) -> "pl.DataFrame":
+    """A CSV/TSV held in memory as a DataFrame of strings (empty unquoted cells are null)."""
+    import polars as pl
+
+    body = data[3:] if layout.bom else data
+    if not layout.utf8:
+        body = decode(body, layout.encoding, name=name).encode("utf-8")
+    if not body.strip():
+        raise InputFileError(f"{name}: empty file (no header row)")
+    header_names(body[:SNIFF_BYTES].decode("utf-8", "replace"), layout.delimiter, name=name)
+    try:
+        return pl.read_csv(body, **_csv_options(layout))
+    except pl.exceptions.PolarsError as exc:
+        raise InputFileError(diagnose_csv(body, layout, name=name, error=exc)) from None
+
+
+def scan_text_table(path: Path, layout: TextLayout, *, name: str) -> "pl.LazyFrame":
+    """A UTF-8 CSV/TSV file as a LazyFrame of strings, for the streaming path."""
+    import polars as pl
+
+    options = _csv_options(layout)
+    options.pop("raise_if_empty", None)
+    return pl.scan_csv(path, **options)
+
+
+def diagnose_csv(body: bytes, layout: TextLayout, *, name: str, error: Exception) -> str:
+    """A one-line message for a CSV polars cannot read: the first malformed record if found."""
+    if "utf-8" in str(error).lower() or "utf8" in str(error).lower():
+        return f"{name}: not valid UTF-8 throughout; give the encoding with --encoding (e.g. cp1251)"
+    text = body[: 64 << 20].decode("utf-8", "replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, strict=True)
+    try:
+        header = next(reader)
+        for record in reader:
+            if len(record) > len(header):
+                return (f"{name}: malformed row at line {reader.line_num}: {len(record)} fields where the "
+                        f"header has {len(header)}")
+    except csv.Error as exc:
+        return f"{name}: malformed CSV at line {reader.line_num}: {exc}"
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"{name}: cannot be read as {'TSV' if layout.delimiter == chr(9) else 'CSV'}: {first}"
+
+
+def read_xlsx(path: Path, *, name: str) -> "pl.DataFrame":
+    """The first sheet of a workbook as a DataFrame of strings, empty rows and columns kept."""
+    import polars as pl
+
+    options: dict[str, Any] = {"infer_schema_length": 0}
+    for flag in ("drop_empty_rows", "drop_empty_cols"):
+        if accepts(pl.read_excel, flag):
+            options[flag] = False
+    if accepts(pl.read_excel, "raise_if_empty"):
+        options["raise_if_empty"] = False
+    try:
+        frame = pl.read_excel(path, **options)
+    except Exception as exc:  # fastexcel raises its own exception types for bad workbooks
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"{name}: cannot be read as an XLSX workbook: {message}") from None
+    if not frame.columns:
+        raise InputFileError(f"{name}: the first sheet is empty (no header row)")
+    return frame.cast({column: pl.String for column in frame.columns})
+
+
+def read_parquet(path: Path, *, name: str, lazy: bool = False) -> "pl.DataFrame | pl.LazyFrame":
+    """A Parquet file, its columns with their own types (eager, or lazy for streaming)."""
+    import polars as pl
+
+    try:
+        if lazy:
+            frame = pl.scan_parquet(path)
+            frame.collect_schema()
+            return frame
+        return pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"{name}: cannot be read as Parquet: {message}") from None
+
+
+def read_stdin_bytes() -> bytes:
+    """All of standard input, as bytes."""
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+    data = stream.read()
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def escape_formulas(frame: "pl.DataFrame | pl.LazyFrame", columns: Sequence[str]) -> Any:
+    """Prefix string cells that a spreadsheet would run as formulas with a single quote."""
+    import polars as pl
+
+    pattern = "^[=+\\-@\t\r]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in columns
+    )
+
+
+def csv_write_options(layout: TextLayout, fmt: str) -> dict[str, Any]:
+    """polars write_csv/sink_csv options that give back the input's layout (UTF-8 always)."""
+    delimiter = "\t" if fmt == "tsv" else (layout.delimiter if layout.delimiter != "\t" else ",")
+    return {
+        "separator": delimiter,
+        "include_bom": layout.bom or not layout.utf8,
+        "line_terminator": layout.newline,
+        "quote_style": "necessary",
+    }
+
+
+def write_frame(frame: "pl.DataFrame", target: Path | IO[bytes], fmt: str, layout: TextLayout) -> None:
+    """Write a DataFrame as CSV, TSV, XLSX or Parquet (to a path or a binary stream)."""
+    if fmt in ("csv", "tsv"):
+        frame.write_csv(target, **csv_write_options(layout, fmt))
+    elif fmt == "parquet":
+        frame.write_parquet(target)
+    elif fmt == "xlsx":
+        write_xlsx(frame, target)
+    else:  # pragma: no cover - callers route jsonl elsewhere
+        raise OutputError(f"cannot write {fmt} from a DataFrame")
+
+
+def write_xlsx(frame: "pl.DataFrame", target: Path | IO[bytes]) -> None:
+    """A DataFrame as one sheet; strings stay strings (never turned into formulas or numbers)."""
+    import xlsxwriter
+
+    if frame.height > XLSX_MAX_ROWS:
+        raise OutputError(f"{frame.height:,} rows do not fit in an XLSX sheet (at most {XLSX_MAX_ROWS:,}); "
+                          "write CSV or Parquet instead")
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+               "strings_to_urls": False, "nan_inf_to_errors": True}
+    workbook = xlsxwriter.Workbook(target, options)
+    sheet = workbook.add_worksheet()
+    for col, column in enumerate(frame.columns):
+        sheet.write_string(0, col, str(column))
+    for row_number, row in enumerate(frame.iter_rows(), start=1):
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(row_number, col, value)
+            elif isinstance(value, bool):
+                sheet.write_boolean(row_number, col, value)
+            elif isinstance(value, (int, float)):
+                sheet.write_number(row_number, col, value)
+            else:
+                sheet.write_string(row_number, col, str(value))
+    workbook.close()
+
+
+@dataclass
+class Outputs:
+    """Temporary files standing in for the outputs until all are complete."""
+
+    targets: list[Path]
+    temps: list[Path]
+
+    def temp(self, target: Path) -> Path:
+        """The temporary path that becomes `target`."""
+        return self.temps[self.targets.index(target)]
+
+
+@contextmanager
+def atomic_outputs(targets: Sequence[Path]) -> Iterator[Outputs]:
+    """Temp files beside each target; all renamed into place when the block succeeds, else removed."""
+    temps: list[Path] = []
+    try:
+        for target in targets:
+            directory = target.parent if str(target.parent) else Path(".")
+            if not directory.is_dir():
+                raise OutputError(f"{target}: directory {directory} does not exist")
+            if target.is_dir():
+                raise OutputError(f"{target}: is a directory")
+            try:
+                fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+            except OSError as exc:
+                raise OutputError(f"{target}: cannot write in {directory}: {exc.strerror}") from None
+            os.close(fd)
+            temps.append(Path(name))
+        yield Outputs(list(targets), temps)
+        mask = _umask()
+        for temp, target in zip(temps, targets):
+            os.chmod(temp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~mask)
+            _fsync(temp)
+        for temp, target in zip(temps, targets):
+            os.replace(temp, target)
+        for directory in {t.parent for t in targets}:
+            _fsync_dir(directory)
+    except OSError as exc:
+        _remove(temps)
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"cannot write {exc.filename or targets[0]}: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove(temps)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove(paths: Sequence[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":  # pragma: no cover
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def transcode_to_utf8(source: Path, target: Path, layout: TextLayout, *, name: str) -> TextLayout:
+    """Copy a text table into `target` as UTF-8 (no BOM), chunk by chunk; returns the new layout."""
+    decoder = codecs.getincrementaldecoder(layout.encoding)("strict")
+    offset = 0
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        if layout.bom:
+            reader.read(3)
+            offset = 3
+        while True:
+            chunk = reader.read(16 << 20)
+            try:
+                writer.write(decoder.decode(chunk, not chunk).encode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise InputFileError(f"{name}: byte {offset + exc.start} is not valid {layout.encoding}; "
+                                     "give the right one with --encoding") from None
+            if not chunk:
+                break
+            offset += len(chunk)
+    return replace(layout, encoding="utf-8", bom=layout.bom or not layout.utf8)
+
+
+def missing_column(column: str, available: Sequence[str], *, name: str, what: str = "column") -> ColumnError:
+    """The error for a column that is not there, listing the ones that are."""
+    shown = ", ".join(repr(c) for c in list(available)[:30])
+    more = f" and {len(available) - 30} more" if len(available) > 30 else ""
+    return ColumnError(f"{name}: no {what} {column!r}; the columns are {shown}{more}")
+
+
+_JSON_DECODER = None
+_WHITESPACE = " \t\n\r"
+
+
+def json_members(text: str) -> tuple[list[tuple[str, Any, int, int]], int]:
+    """The top-level members of a JSON object line as (key, value, start, end), and its '}' offset.
+
+    Offsets let a caller insert fields next to a member while every other byte stays as written.
+    """
+    import json
+    from json.decoder import scanstring
+
+    global _JSON_DECODER
+    if _JSON_DECODER is None:
+        _JSON_DECODER = json.JSONDecoder()
+    decoder = _JSON_DECODER
+    length = len(text)
+
+    def skip(index: int) -> int:
+        while index < length and text[index] in _WHITESPACE:
+            index += 1
+        return index
+
+    index = skip(0)
+    if index >= length or text[index] != "{":
+        raise ValueError("not a JSON object")
+    index = skip(index + 1)
+    members: list[tuple[str, Any, int, int]] = []
+    if index < length and text[index] == "}":
+        if skip(index + 1) != length:
+            raise ValueError("text after the JSON object")
+        return members, index
+    try:
+        while True:
+            if index >= length or text[index] != '"':
+                raise ValueError(f"expected a field name at column {index + 1}")
+            key, index = scanstring(text, index + 1, True)
+            index = skip(index)
+            if index >= length or text[index] != ":":
+                raise ValueError(f"expected ':' at column {index + 1}")
+            start = skip(index + 1)
+            value, end = decoder.raw_decode(text, start)
+            members.append((key, value, start, end))
+            index = skip(end)
+            if index < length and text[index] == ",":
+                index = skip(index + 1)
+                continue
+            if index < length and text[index] == "}":
+                if skip(index + 1) != length:
+                    raise ValueError("text after the JSON object")
+                return members, index
+            raise ValueError(f"expected ',' or '}}' at column {index + 1}")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
