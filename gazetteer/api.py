@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -13,6 +14,17 @@ from .home import BASE_STORE, resolve_home
 from .model import KINDS, Entity, Name
 from .store import BaseStore
 from .textutil import fold_name
+from .userlayer import (
+    Change,
+    ConflictCheck,
+    ImportReport,
+    Op,
+    UserLayer,
+    read_import_file,
+    write_export,
+)
+
+log = logging.getLogger("uanorm.userlayer")
 
 
 class Gazetteer:
@@ -21,12 +33,21 @@ class Gazetteer:
     Open it with `Gazetteer.open()` (the default home, `UANORM_HOME` honoured) or
     `Gazetteer.open(path)`. The compiled store is built on first use and rebuilt
     when the sources or the package version change.
+
+    Reads cover the compiled base and the user layer (`user.sqlite`): user entities
+    and user variants are entities and names like any other; built-in entities the
+    user hid are left out of `search` (and of matching) but `get` still knows them.
+    The writes (`add_variant`, `add_entity`, `remove_variant`, `remove_entity`,
+    `import_variants`, `undo`) each record one op in the user layer. They do not
+    run the matcher: `Normalizer.add_variant` (or a `conflict_check` callable) adds
+    the rule that a text resolving confidently to another entity is refused.
     """
 
     def __init__(self, home: Path, base: BaseStore) -> None:
         self.home = home
         self._base = base
         self._lock = threading.Lock()
+        self._user = UserLayer(home, base)
 
     # -- opening -----------------------------------------------------------------
 
@@ -53,6 +74,7 @@ class Gazetteer:
 
     def close(self) -> None:
         """Release the store files."""
+        self._user.close()
         self._base.close()
 
     def __enter__(self) -> "Gazetteer":
@@ -76,6 +98,11 @@ class Gazetteer:
         """The sources the store was built from."""
         return tuple(self._base.meta_value("sources", list(ALL_SOURCES)))
 
+    @property
+    def user_layer(self) -> UserLayer:
+        """The user layer (user.sqlite): additions that survive rebuilds and upgrades."""
+        return self._user
+
     def get(self, entity_id: str) -> Entity:
         """The entity with this ID; raises UnknownEntityError (a LookupError) if there is none."""
         entity = self.find(entity_id)
@@ -84,26 +111,31 @@ class Gazetteer:
         return entity
 
     def find(self, entity_id: str, default: Entity | None = None) -> Entity | None:
-        """The entity with this ID, or `default`."""
+        """The entity with this ID (built in or user-added, hidden ones too), or `default`."""
         if not isinstance(entity_id, str):
             raise TypeError(f"entity ID must be a str, not {type(entity_id).__name__}")
-        return self._base.entity(entity_id.strip()) or default
+        entity_id = entity_id.strip()
+        return self._base.entity(entity_id) or self._user.entity(entity_id) or default
 
     def __contains__(self, entity_id: object) -> bool:
-        return isinstance(entity_id, str) and self._base.entity(entity_id) is not None
+        return isinstance(entity_id, str) and self.find(entity_id) is not None
 
     def __len__(self) -> int:
-        return self._base.count()
+        return self._base.count() + sum(1 for e in self._user.entities() if self._base.entity(e.id) is None)
+
+    def is_hidden(self, entity_id: str) -> bool:
+        """Whether the user layer hides this built-in entity from matching and search."""
+        return self._user.hidden_by(entity_id) is not None
 
     def names(self, entity_id: str) -> list[Name]:
-        """Every name the entity carries, with language, script, type and source."""
+        """Every name the entity carries, with language, script, type and source (user variants last)."""
         self.get(entity_id)
-        return self._base.names(entity_id)
+        return self._base.names(entity_id) + self._user.names(entity_id)
 
     def children(self, entity_id: str) -> list[Entity]:
         """The units directly below this one (raions of an oblast, villages of a hromada ...)."""
         self.get(entity_id)
-        return self._base.children(entity_id)
+        return self._base.children(entity_id) + self._user.children(entity_id)
 
     def parents(self, entity_id: str) -> list[Entity]:
         """The chain of units above this one, nearest first, ending at the top-level unit."""
@@ -111,7 +143,7 @@ class Gazetteer:
         entity = self.get(entity_id)
         seen = {entity.id}
         while entity.parent_id and entity.parent_id not in seen:
-            parent = self._base.entity(entity.parent_id)
+            parent = self.find(entity.parent_id)
             if parent is None:
                 break
             chain.append(parent)
@@ -119,28 +151,133 @@ class Gazetteer:
             entity = parent
         return chain
 
-    def entities(self, kind: str | None = None) -> Iterator[Entity]:
-        """Iterate over all entities, or those of one kind."""
+    def entities(self, kind: str | None = None, *, include_hidden: bool = True) -> Iterator[Entity]:
+        """Iterate over all entities (built in, then user-added), or those of one kind.
+
+        Hidden built-in entities are included unless `include_hidden` is false: they
+        still exist (IDs in old data stay valid), matching and search just skip them.
+        """
         if kind is not None and kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; kinds are {', '.join(KINDS)}")
-        yield from self._base.entities(kind)
+        hidden = set() if include_hidden else set(self._user.hidden())
+        for entity in self._base.entities(kind):
+            if entity.id not in hidden:
+                yield entity
+        for entity in self._user.entities(kind):
+            if self._base.entity(entity.id) is None:
+                yield entity
 
     def search(self, text: str, *, limit: int = 20) -> list[Entity]:
-        """Plain lookup by name (exact folded name first, then prefix), for people browsing."""
+        """Plain lookup by name (exact folded name first, then prefix), for people browsing; hidden ones left out."""
         if not isinstance(text, str):
             raise TypeError(f"search text must be a str, not {type(text).__name__}")
         folded = fold_name(text)
         if not folded:
             return []
-        ids = self._base.ids_by_fold(folded, limit=limit)
+        hidden = set(self._user.hidden())
+        exact = self._base.ids_by_fold(folded, limit=limit + len(hidden))
+        exact += [i for i in self._user.ids_by_fold(folded, limit=limit) if i not in exact]
+        ids = list(exact)
         if len(ids) < limit:
-            for entity_id in self._base.ids_by_fold(folded, prefix=True, limit=limit * 4):
-                if entity_id not in ids:
-                    ids.append(entity_id)
-        entities = [e for e in (self._base.entity(i) for i in ids) if e is not None]
-        exact = set(self._base.ids_by_fold(folded, limit=limit))
-        entities.sort(key=lambda e: (e.id not in exact, _kind_rank(e.kind), -(e.population or 0), e.id))
+            prefixed = self._base.ids_by_fold(folded, prefix=True, limit=limit * 4)
+            prefixed += self._user.ids_by_fold(folded, prefix=True, limit=limit * 4)
+            ids += [i for i in prefixed if i not in ids]
+        entities = [e for e in (self.find(i) for i in ids if i not in hidden) if e is not None]
+        exact_set = set(exact)
+        entities.sort(key=lambda e: (e.id not in exact_set, _kind_rank(e.kind), -(e.population or 0), e.id))
         return entities[:limit]
+
+    # -- growing: the user layer ---------------------------------------------------------
+
+    def add_variant(
+        self,
+        entity_id: str,
+        text: str,
+        *,
+        lang: str | None = None,
+        note: str | None = None,
+        force: bool = False,
+        source: str = "user",
+        conflict_check: ConflictCheck | None = None,
+    ) -> Change:
+        """Make TEXT a spelling of the entity (one op in the user layer).
+
+        Raises UnknownEntityError for an unknown ID, InvalidTextError for an empty,
+        blank, over-long (> 500) or control-character text, and VariantConflictError
+        when `conflict_check(text)` names another entity (unless `force`). A text the
+        entity already carries comes back with status "already known", not an error.
+        """
+        return self._user.add_variant(entity_id, text, lang=lang, note=note, force=force, source=source,
+                                      conflict_check=conflict_check)
+
+    def add_entity(
+        self,
+        *,
+        kind: str,
+        name_uk: str | None = None,
+        name: str | None = None,
+        name_ru: str | None = None,
+        parent_id: str | None = None,
+        entity_id: str | None = None,
+        country: str | None = None,
+        role: str | None = None,
+        note: str | None = None,
+        source: str = "user",
+    ) -> Entity:
+        """Add a new entity (a person, a facility, a place the codifier lacks); returns it with its ID.
+
+        The ID is generated when not given: `person:<slug>`, `facility:<slug>` ... and
+        `user:<kind>-<slug>` for places (slug: KMU 2010 romanization of the name).
+        The parent must exist; the oblast is inherited from it.
+        """
+        return self._user.add_entity(kind=kind, name_uk=name_uk, name=name, name_ru=name_ru, parent_id=parent_id,
+                                     entity_id=entity_id, country=country, role=role, note=note, source=source)
+
+    def remove_variant(self, entity_id: str, text: str, *, note: str | None = None) -> Change:
+        """Remove a user-added variant; built-in names cannot be removed."""
+        return self._user.remove_variant(entity_id, text, note=note)
+
+    def remove_entity(self, entity_id: str, *, note: str | None = None) -> Change:
+        """Delete a user-added entity with its variants, or hide a built-in one (status "hidden")."""
+        return self._user.remove_entity(entity_id, note=note)
+
+    def import_variants(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        skip_invalid: bool = False,
+        force: bool = False,
+        dry_run: bool = False,
+        note: str | None = None,
+        conflict_check: ConflictCheck | None = None,
+    ) -> ImportReport:
+        """Import a review file of `uanorm clean` or a text,id CSV/TSV (an export too) as ONE op.
+
+        Every row is validated first; if any is invalid nothing is applied
+        (ImportRejectedError, whose `report` lists them) unless `skip_invalid`.
+        Rows whose text resolves to another entity are reported as conflicts and
+        left out unless `force`. Review rows without chosen_id are counted, skipped.
+        """
+        rows, file_format, unreviewed = read_import_file(path)
+        return self._user.import_rows(rows, path=str(path), format=file_format, unreviewed=unreviewed,
+                                      skip_invalid=skip_invalid, force=force, dry_run=dry_run, note=note,
+                                      conflict_check=conflict_check)
+
+    def export(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The user layer as TSV that `import_variants` reads back; written atomically to `path` if given."""
+        return write_export(self._user.export_rows(), path)
+
+    def history(self, *, limit: int | None = None) -> list[Op]:
+        """The user layer's ops, oldest first."""
+        return self._user.history(limit=limit)
+
+    def undo(self, op_id: int, *, note: str | None = None) -> Change:
+        """Revert op N (as a new op)."""
+        return self._user.undo(op_id, note=note)
+
+    def user_problems(self) -> list[str]:
+        """User additions this base cannot honour (their target ID is gone ...)."""
+        return self._user.problems()
 
     def stats(self) -> dict[str, Any]:
         """Counts by kind and source, link rate, build date and source versions."""
@@ -153,6 +290,7 @@ class Gazetteer:
         stats["uanorm_version"] = meta.get("uanorm_version")
         stats["store"] = str(self._base.path)
         stats["store_bytes"] = self._base.path.stat().st_size
+        stats["user_layer"] = self._user.stats()
         return stats
 
 
@@ -183,7 +321,24 @@ def ensure_store(
         selection, fresh = _freshness(path, sources)
         if fresh and not force:
             return None  # another process built it while we waited
-        return build_store(path, selection, progress)
+        meta = build_store(path, selection, progress)
+    meta["user_problems"] = report_user_layer(home)
+    return meta
+
+
+def report_user_layer(home: Path) -> list[str]:
+    """After a rebuild: log (stderr) the user additions the new base cannot honour; returns them."""
+    base = BaseStore(home / BASE_STORE)
+    layer = UserLayer(home, base)
+    try:
+        problems = layer.problems() if layer.exists() else []
+    finally:
+        layer.close()
+        base.close()
+    if problems:
+        log.warning("uanorm: warning: the rebuilt gazetteer cannot honour %d user addition(s), kept in %s: %s",
+                    len(problems), layer.path, "; ".join(problems))
+    return problems
 
 
 def _freshness(path: Path, sources: tuple[str, ...] | None) -> tuple[tuple[str, ...], bool]:

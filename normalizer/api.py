@@ -6,7 +6,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from gazetteer import Gazetteer
 from gazetteer.build import build_lock, default_progress
@@ -15,6 +15,12 @@ from gazetteer.home import resolve_home
 from .index import IndexReader, build_index, index_fingerprint
 from .model import MATCHED, Result
 from .resolve import Resolver
+
+if TYPE_CHECKING:
+    from gazetteer.model import Entity
+    from gazetteer.userlayer import Change, ImportReport
+
+    from .userlayer_sync import SyncResult
 
 #: How many distinct (input, hints) answers the normalizer remembers.
 CACHE_SIZE = 100_000
@@ -40,9 +46,10 @@ class Normalizer:
         self.index_path = ensure_index(self.gazetteer, progress=self._progress)
         self._index = IndexReader(self.index_path)
         self._resolver = Resolver(self._index)
-        from .userlayer_sync import sync_user_layer
+        from .userlayer_sync import index_head, sync_user_layer
 
         sync_user_layer(self.gazetteer, self.index_path, self._index)
+        self._user_head = index_head(self._index)
 
     def reload(self) -> None:
         """Re-read the gazetteer and its user layer (after additions by other processes)."""
@@ -112,6 +119,74 @@ class Normalizer:
         """The ID of a confident match, else None."""
         result = self.resolve(text, **hints)
         return result.best.id if result.status == MATCHED and result.best else None
+
+    # -- growing the gazetteer: the user layer ---------------------------------------------
+
+    def sync(self) -> "SyncResult":
+        """Pick up user-layer changes (this process's or others'): the index is updated incrementally
+        and the caches dropped when anything changed. Cheaper than reload()."""
+        from .userlayer_sync import index_head, sync
+
+        with self._lock:
+            result = sync(self.gazetteer, self.index_path, self._index)
+            if result.ops or index_head(self._index) != self._user_head:
+                self._index.close()
+                self._index = IndexReader(self.index_path)
+                self._resolver = Resolver(self._index)
+                self._cache.clear()
+                self._user_head = index_head(self._index)
+            return result
+
+    def confident_match(self, text: str) -> tuple[str, str] | None:
+        """(ID, 'name (kind)') of the entity TEXT resolves to with status matched, else None."""
+        with self._lock:
+            result = self._resolver.resolve(text, limit=2)
+        if result.status == MATCHED and result.best is not None:
+            return result.best.id, f"{result.best.name} ({result.best.kind})"
+        return None
+
+    def add_variant(self, entity_id: str, text: str, *, lang: str | None = None, note: str | None = None,
+                    force: bool = False) -> "Change":
+        """Make TEXT a spelling of the entity, refusing (VariantConflictError) a text that already
+        resolves confidently to another entity unless `force`; matching sees it at once."""
+        self.sync()
+        change = self.gazetteer.add_variant(entity_id, text, lang=lang, note=note, force=force,
+                                            conflict_check=self.confident_match)
+        self.sync()
+        return change
+
+    def add_entity(self, **fields: Any) -> "Entity":
+        """Add a new entity (see Gazetteer.add_entity); matching sees it at once."""
+        entity = self.gazetteer.add_entity(**fields)
+        self.sync()
+        return entity
+
+    def remove_variant(self, entity_id: str, text: str, *, note: str | None = None) -> "Change":
+        """Remove a user-added variant; matching forgets it at once."""
+        change = self.gazetteer.remove_variant(entity_id, text, note=note)
+        self.sync()
+        return change
+
+    def remove_entity(self, entity_id: str, *, note: str | None = None) -> "Change":
+        """Delete a user entity or hide a built-in one; matching forgets it at once."""
+        change = self.gazetteer.remove_entity(entity_id, note=note)
+        self.sync()
+        return change
+
+    def import_variants(self, path: str | os.PathLike[str], *, skip_invalid: bool = False, force: bool = False,
+                        dry_run: bool = False, note: str | None = None) -> "ImportReport":
+        """Import a review file or a text,id CSV/TSV as one op, conflicts checked by this matcher."""
+        self.sync()
+        report = self.gazetteer.import_variants(path, skip_invalid=skip_invalid, force=force, dry_run=dry_run,
+                                                note=note, conflict_check=self.confident_match)
+        self.sync()
+        return report
+
+    def undo(self, op_id: int, *, note: str | None = None) -> "Change":
+        """Revert user-layer op N (as a new op); matching follows at once."""
+        change = self.gazetteer.undo(op_id, note=note)
+        self.sync()
+        return change
 
     def annotate(self, text: str, **options: Any) -> list[Any]:
         """Find and link the place, person and feature mentions of a text."""
