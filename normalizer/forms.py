@@ -363,3 +363,69 @@ def given_name_group(token: str) -> int | None:
     from .keys import skeleton
 
     return given_name_groups().get(skeleton(token))
+
+
+# -- Russian forms read back as Ukrainian (query side) ---------------------------------
+
+#: Regular Russian -> Ukrainian correspondences on skeleton keys (see keys.skeleton), tried at
+#: query time when a name is not found as written: Kurakhovka -> Kurakhivka, Rubezhnoye -> Rubizhne.
+_READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"ovka$", "ivka"), (r"evka$", "ivka"), (r"ovo$", "ove"), (r"evo$", "eve"), (r"ino$", "ine"),
+        (r"noe$", "ne"), (r"oe$", "e"), (r"aia$", "a"), (r"oi$", "i"), (r"^pod", "pid"),
+        (r"o([^aeiou]{1,2})$", r"i\1"), (r"e([^aeiou]{1,2})$", r"i\1"), (r"ovsk", "ivsk"), (r"ovc", "ivc"),
+        (r"([rlntdsz])e$", r"\1ia"), (r"o([^aeiou])ia$", r"i\1ia"),
+    )
+)
+
+
+@lru_cache(maxsize=1)
+def _word_pairs() -> dict[str, tuple[str, ...]]:
+    """Skeleton of a word -> skeletons of its counterparts in the other language (Вторая <-> Друга)."""
+    from .keys import skeleton
+
+    pairs: dict[str, list[str]] = {}
+    with open(DATA_DIR / "word_pairs.tsv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            ru, uk = skeleton(row["ru"]), skeleton(row["uk"])
+            pairs.setdefault(ru, []).append(uk)
+            pairs.setdefault(uk, []).append(ru)
+            for word, target in ((ru, uk), (uk, ru)):
+                romanized_pairs = pairs.setdefault(word, [])
+                if target not in romanized_pairs:
+                    romanized_pairs.append(target)
+    return {word: tuple(targets) for word, targets in pairs.items()}
+
+
+def ukrainian_readings(words: list[str], limit: int = 24) -> list[str]:
+    """Skeleton keys a Russian-form name may have in Ukrainian (words given as skeletons)."""
+    from itertools import product as combine
+
+    options: list[list[str]] = []
+    pairs = _word_pairs()
+    for index, word in enumerate(words):
+        variants = {word}
+        for counterpart in pairs.get(word, ()):
+            variants.add(counterpart)
+        if word in ("imeni", "imeni"):
+            variants.add("")
+        for _ in range(2):  # rules combine: Rubezhnoye -> rubiZnoe -> rubiZne
+            for candidate in list(variants):
+                for pattern, replacement in _READINGS:
+                    changed = pattern.sub(replacement, candidate)
+                    if changed != candidate:
+                        variants.add(changed)
+                # the old ѣ: Russian е is Ukrainian і in the stem (Белая -> Біла, Рубежное -> Рубіжне)
+                for position, char in enumerate(candidate[:-1]):
+                    if char == "e" and position > 0:
+                        variants.add(candidate[:position] + "i" + candidate[position + 1 :])
+        options.append(sorted(variants, key=lambda v: (v != word, len(v), v))[:10])
+    readings: list[str] = []
+    for combination in combine(*options):
+        key = "".join(combination)
+        if key and key != "".join(words) and key not in readings:
+            readings.append(key)
+        if len(readings) >= limit:
+            break
+    return readings

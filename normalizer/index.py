@@ -127,6 +127,68 @@ def spellings_of(
     return extra, list(results.values())
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedForm:
+    """One form of a name with all its spellings, computed without touching the index (picklable)."""
+
+    text: str
+    lang: str
+    type: str
+    kind_word: str | None
+    source: str
+    year_to: int | None
+    origin: str | None
+    spellings: tuple[FormSpelling, ...]
+    surname_keys: tuple[str, ...] = ()
+    given_group: int | None = None
+    given_key: str | None = None
+
+
+def prepare_name(kind: str, name: Name, origin: str | None = None) -> list[PreparedForm]:
+    """A name and its derived forms, each with every spelling (the costly, pure part of indexing)."""
+    text = clean_text(name.text)
+    core, kind_word = strip_type_words(text) if kind != "person" else (text, None)
+    if not core:
+        return []
+    if name.type == "base" and kind_word is None:
+        kind_word = kind
+    extra, spellings = spellings_of(core, name.lang, name.type, kind)
+    forms = [_prepared(kind, core, name.lang, name.type, kind_word, name.source, name.year_to, origin, spellings)]
+    derived_type = name.type if name.type in ("former", "base") else "derived_ru"
+    for derived, lang, derived_origin in extra:
+        _, derived_spellings = spellings_of(derived, lang, "derived")
+        forms.append(_prepared(kind, derived, lang, derived_type, kind_word, "derived", name.year_to,
+                               f"{derived_origin} from {core}", derived_spellings))
+    return forms
+
+
+def _prepared(kind: str, text: str, lang: str, type_: str, kind_word: str | None, source: str,
+              year_to: int | None, origin: str | None, spellings: list[FormSpelling]) -> PreparedForm:
+    unique: dict[str, FormSpelling] = {}
+    for spelling in spellings:
+        unique.setdefault(spelling.fold, spelling)
+    surname_keys: tuple[str, ...] = ()
+    given_group = given_key = None
+    if kind == "person":
+        words = text.split()
+        surname = words[-1]
+        given = words[0] if len(words) > 1 else None
+        keys = {skeleton(surname)}
+        if is_cyrillic(surname):
+            for language in ("uk", "ru"):
+                keys.update(skeleton(system.romanize(surname)) for system in systems_for(language))
+        surname_keys = tuple(sorted(k for k in keys if k))
+        if given:
+            given_group, given_key = given_name_group(given), skeleton(given)
+    return PreparedForm(text, lang, type_, kind_word, source, year_to, origin, tuple(unique.values()),
+                        surname_keys, given_group, given_key)
+
+
+def _prepare_chunk(items: list[tuple[str, Name]]) -> list[list[PreparedForm]]:
+    """prepare_name over a chunk (run in a worker process)."""
+    return [prepare_name(kind, name) for kind, name in items]
+
+
 class IndexWriter:
     """Writes forms and their keys into an index connection (a build or an incremental update)."""
 
@@ -139,6 +201,7 @@ class IndexWriter:
         self._spellings: list[tuple[Any, ...]] = []
         self._deletions: list[tuple[int, int]] = []
         self._surnames: list[tuple[Any, ...]] = []
+        self._new_skeletons: list[tuple[int, str]] = []
 
     def _sid(self, key: str) -> int:
         sid = self._skeletons.get(key)
@@ -148,74 +211,37 @@ class IndexWriter:
             self._skeletons[key] = sid
             if len(key) >= MIN_FUZZY_LENGTH:
                 self._deletions.extend((deletion_hash(d), sid) for d in deletions(key))
-            self.db.execute("INSERT INTO skeleton(sid, s) VALUES (?, ?)", (sid, key))
+            self._new_skeletons.append((sid, key))
         return sid
 
     def add_name(self, eid: int, kind: str, name: Name, origin: str | None = None) -> list[int]:
         """Index one name of an entity (and its derived forms); returns the new form IDs."""
-        text = clean_text(name.text)
-        core, kind_word = strip_type_words(text) if kind != "person" else (text, None)
-        if not core:
-            return []
-        if name.type == "base" and kind_word is None:
-            kind_word = kind
-        extra, spellings = spellings_of(core, name.lang, name.type, kind)
-        fid = self._new_form(eid, core, name.lang, name.type, kind_word, name.source, name.year_to, origin)
-        new = [fid]
-        self._add_spellings(fid, spellings)
-        if kind == "person":
-            self._add_person_tokens(eid, fid, core)
-        for derived, lang, derived_origin in extra:
-            derived_type = name.type if name.type in ("former", "base") else "derived_ru"
-            dfid = self._new_form(eid, derived, lang, derived_type,
-                                  kind_word, "derived", name.year_to, f"{derived_origin} from {core}")
-            new.append(dfid)
-            _, derived_spellings = spellings_of(derived, lang, "derived")
-            self._add_spellings(dfid, derived_spellings)
-            if kind == "person":
-                self._add_person_tokens(eid, dfid, derived)
+        return self.add_prepared(eid, prepare_name(kind, name, origin))
+
+    def add_prepared(self, eid: int, forms: list[PreparedForm]) -> list[int]:
+        """Write forms made by prepare_name for entity `eid`; returns their form IDs."""
+        new = []
+        for form in forms:
+            fid = self._next_fid
+            self._next_fid += 1
+            new.append(fid)
+            self._forms.append((fid, eid, form.text, form.lang, form.type, form.kind_word, form.source,
+                                form.year_to, form.origin))
+            for spelling in form.spellings:
+                self._spellings.append((spelling.fold, self._sid(spelling.skeleton), fid, spelling.system))
+            for key in form.surname_keys:
+                self._surnames.append((self._sid(key), eid, fid, form.given_group, form.given_key))
         return new
-
-    def _new_form(self, eid: int, text: str, lang: str, type_: str, kind_word: str | None,
-                  source: str, year_to: int | None, origin: str | None) -> int:
-        fid = self._next_fid
-        self._next_fid += 1
-        self._forms.append((fid, eid, text, lang, type_, kind_word, source, year_to, origin))
-        return fid
-
-    def _add_spellings(self, fid: int, spellings: Iterable[FormSpelling]) -> None:
-        seen: set[str] = set()
-        for spelling in spellings:
-            if spelling.fold in seen:
-                continue
-            seen.add(spelling.fold)
-            self._spellings.append((spelling.fold, self._sid(spelling.skeleton), fid, spelling.system))
-
-    def _add_person_tokens(self, eid: int, fid: int, text: str) -> None:
-        """Index a person's surname (last word) with the group of the given name (first word)."""
-        words = text.split()
-        surname = words[-1]
-        given = words[0] if len(words) > 1 else None
-        group = given_name_group(given) if given else None
-        given_skel = skeleton(given) if given else None
-        surname_spellings = {FormSpelling("", skeleton(surname), "as-written")}
-        if is_cyrillic(surname):
-            for language in ("uk", "ru"):
-                for system in systems_for(language):
-                    surname_spellings.add(FormSpelling("", skeleton(system.romanize(surname)), system.id))
-        for sid in {self._sid(s.skeleton) for s in surname_spellings if s.skeleton}:
-            self._surnames.append((sid, eid, fid, group, given_skel))
 
     def flush(self) -> None:
         """Write the buffered rows."""
+        self.db.executemany("INSERT INTO skeleton(sid, s) VALUES (?, ?)", self._new_skeletons)
         self.db.executemany("INSERT INTO form VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._forms)
         self.db.executemany("INSERT INTO spelling(fold, sid, fid, system) VALUES (?, ?, ?, ?)", self._spellings)
         self.db.executemany("INSERT INTO deletion(h, sid) VALUES (?, ?)", self._deletions)
         self.db.executemany("INSERT INTO surname VALUES (?, ?, ?, ?, ?)", self._surnames)
-        self._forms.clear()
-        self._spellings.clear()
-        self._deletions.clear()
-        self._surnames.clear()
+        for buffer in (self._new_skeletons, self._forms, self._spellings, self._deletions, self._surnames):
+            buffer.clear()
 
 
 def _raion_of(entity: Entity, parents: dict[str, str | None], kinds: dict[str, str]) -> str | None:
@@ -266,6 +292,28 @@ def index_fingerprint(gazetteer: Gazetteer) -> str:
     return digest.hexdigest()[:16]
 
 
+BUILD_CHUNK = 4000
+
+
+def _map_chunks(chunks: list[list[tuple[str, Name]]]) -> Iterator[list[list[PreparedForm]]]:
+    """prepare_name over chunks, on every core (in order); in-process when there is one core."""
+    workers = min(len(chunks), os.cpu_count() or 1, 4)
+    if workers <= 1:
+        yield from map(_prepare_chunk, chunks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        context = multiprocessing.get_context("fork") if os.name == "posix" else None
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    except (OSError, ValueError):  # no process pool here (restricted sandbox): do it in-process
+        yield from map(_prepare_chunk, chunks)
+        return
+    with pool:
+        yield from pool.map(_prepare_chunk, chunks)
+
+
 def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Build the full index for `gazetteer` at `path` (atomically); returns its statistics."""
     progress = progress or (lambda message: None)
@@ -288,16 +336,19 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
             rows.append((eid, *[getattr(entity, f) for f in ENTITY_FIELDS], _raion_of(entity, parents, kinds)))
         placeholders = ", ".join("?" for _ in range(len(ENTITY_FIELDS) + 2))
         db.executemany(f"INSERT INTO entity VALUES ({placeholders})", rows)
-        progress(f"romanizing the names of {len(entities):,} entities")
         writer = IndexWriter(db)
         names = gazetteer.base.all_names()
         names.extend(_center_base_names(entities, names))
-        for count, (entity_id, name) in enumerate(names, start=1):
-            writer.add_name(eids[entity_id], kinds[entity_id], name)
-            if count % 20000 == 0:
-                writer.flush()
-                progress(f"indexed {count:,} of {len(names):,} names")
-        writer.flush()
+        progress(f"romanizing {len(names):,} names of {len(entities):,} entities")
+        items = [(kinds[entity_id], name) for entity_id, name in names]
+        chunks = [items[i : i + BUILD_CHUNK] for i in range(0, len(items), BUILD_CHUNK)]
+        done = 0
+        for chunk_start, prepared in zip(range(0, len(items), BUILD_CHUNK), _map_chunks(chunks)):
+            for (entity_id, _), forms in zip(names[chunk_start : chunk_start + BUILD_CHUNK], prepared):
+                writer.add_prepared(eids[entity_id], forms)
+            writer.flush()
+            done += len(prepared)
+            progress(f"indexed {done:,} of {len(names):,} names")
         progress("writing the index")
         db.executescript(INDEXES)
         stats = {
@@ -358,6 +409,26 @@ class IndexReader:
             " JOIN form f ON f.fid = sp.fid WHERE sk.s = ?",
             (key,),
         ).fetchall()
+
+    def by_skeletons(self, keys: list[str]) -> list[tuple[int, int, str, str]]:
+        """(fid, eid, system, fold) of spellings whose skeleton is one of `keys` (one query)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        return self.db.execute(
+            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
+            f" JOIN form f ON f.fid = sp.fid WHERE sk.s IN ({marks})",
+            keys,
+        ).fetchall()
+
+    def centres(self) -> dict[str, int]:
+        """Entity ID -> 2 for the centre of a raion, 1 for the centre of a hromada."""
+        weights: dict[str, int] = {}
+        for kind, center in self.db.execute(
+            "SELECT kind, center_id FROM entity WHERE kind IN ('raion', 'hromada') AND center_id IS NOT NULL"
+        ):
+            weights[center] = max(weights.get(center, 0), 2 if kind == "raion" else 1)
+        return weights
 
     def surname_keys(self) -> frozenset[str]:
         """Every skeleton under which a person's surname is indexed (a few thousand)."""

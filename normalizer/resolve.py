@@ -25,7 +25,7 @@ from rapidfuzz.fuzz import ratio
 
 from gazetteer.model import ENTITY_FIELDS
 
-from .forms import given_name_group, given_name_initials, lemma_candidates
+from .forms import given_name_group, given_name_initials, lemma_candidates, ukrainian_readings
 from .index import IndexReader
 from .keys import fold, is_cyrillic, skeleton
 from .model import AMBIGUOUS, CANDIDATE_FIELDS, MATCHED, UNMATCHED, Candidate, Result
@@ -103,6 +103,7 @@ class Scored:
     score: float
     notes: list[str] = field(default_factory=list)
     current_score: float = -1.0  # best score through a current (authoritative) name
+    centre: int = 0  # 2: centre of a raion, 1: of a hromada (a namesake prior for villages)
 
     @property
     def kind(self) -> str:
@@ -125,6 +126,8 @@ class Scored:
         rank = KIND_RANK.get(self.kind, 0)
         if self.kind == "city" and self.category == "K":
             rank += 0.5
+        elif self.kind in ("settlement", "village"):
+            rank += 0.3 * self.centre
         if self.kind == "foreign" and self.population < 20_000:
             rank = 2.5
         return rank, self.population
@@ -144,7 +147,14 @@ class Resolver:
         self._oblast_cache: dict[str, frozenset[str]] = {}
         self._forms_cache: dict[int, tuple[Any, ...]] = {}
         self._surname_keys: frozenset[str] | None = None
+        self._centre_weights: dict[str, int] | None = None
         self._surname_prefixes: frozenset[str] = frozenset()
+
+    def _centres(self) -> dict[str, int]:
+        """Which villages and settlements are centres of raions and hromadas (loaded once)."""
+        if self._centre_weights is None:
+            self._centre_weights = self.index.centres()
+        return self._centre_weights
 
     def _surnames_known(self) -> frozenset[str]:
         """Skeletons of every indexed surname, loaded once (a few thousand strings)."""
@@ -182,6 +192,15 @@ class Resolver:
                 for fid, eid, system, spelling in self.index.by_skeleton(skeleton(lemma)):
                     similarity = ratio(lemma, spelling) / 100.0
                     hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity, note=lemma))
+        if hits:
+            return hits
+        # a Russian form read back as Ukrainian: Kurakhovka -> Kurakhivka, Gvozdavka Vtoraya -> Hvozdavka Druha
+        words = [skeleton(word) for word in folded.split()]
+        readings = ukrainian_readings([w for w in words if w])
+        for fid, eid, system, spelling in self.index.by_skeletons(readings):
+            similarity = ratio(folded, spelling) / 100.0
+            hits.append(Hit(eid, fid, "reading", system, spelling, 0.87 + 0.06 * similarity,
+                            note="read as the Ukrainian counterpart of a Russian form"))
         if hits or not fuzzy or len(key) < 4:
             return hits
         hits = self._fuzzy_hits(folded, key)
@@ -360,7 +379,8 @@ class Resolver:
             if current is None or score > current.score:
                 previous_current = current.current_score if current else -1.0
                 best[hit.eid] = current = Scored(hit.eid, row, hit, form, score, notes,
-                                                 current_score=previous_current)
+                                                 current_score=previous_current,
+                                                 centre=self._centres().get(row[_ENTITY_INDEX["id"]], 0))
             if authoritative and score > current.current_score:
                 current.current_score = score
         return best
@@ -706,6 +726,7 @@ def _explain(status: str, ranked: list[Scored], reason: str, notes: list[str]) -
                 "exact": "exactly matches",
                 "inflection": f"is an inflected form of '{hit.note}', which matches",
                 "skeleton": "matches, up to transliteration differences,",
+                "reading": "read as the Ukrainian counterpart of a Russian form, matches",
                 "fuzzy": f"matches, with {hit.edits} edit(s),",
             }.get(hit.method, "matches")
             what = f"{how} the {phrase} '{form_text}'"

@@ -51,6 +51,7 @@ class System:
     title: str
     language: str
     engine: str
+    priority: int
     reference: str
     samples: tuple[tuple[str, str], ...]
     fix: dict[str, str]
@@ -199,6 +200,7 @@ def _load_system(path: Path) -> System:
     samples = tuple((str(a), str(b)) for a, b in data["samples"])
     return System(
         id=data["id"],
+        priority=int(data.get("priority", 100)),
         title=data["title"],
         language=data["language"],
         engine=data["engine"],
@@ -211,8 +213,8 @@ def _load_system(path: Path) -> System:
 
 @lru_cache(maxsize=1)
 def systems() -> tuple[System, ...]:
-    """Every registered system, in file-name order."""
-    loaded = tuple(_load_system(path) for path in sorted(SYSTEMS_DIR.glob("*.json")))
+    """Every registered system, most widely used first (the order explanations prefer)."""
+    loaded = tuple(sorted((_load_system(path) for path in SYSTEMS_DIR.glob("*.json")), key=lambda s: s.priority))
     ids = [system.id for system in loaded]
     if len(ids) != len(set(ids)):
         raise ValueError("duplicate romanization system IDs")

@@ -55,6 +55,7 @@ class LinkReport:
     linked: int = 0
     unlinked: int = 0
     ambiguous: int = 0
+    linked_by_distance: int = 0
     city_sections: int = 0
     duplicates: int = 0
     katottg_cities: int = 0
@@ -73,6 +74,7 @@ class LinkReport:
             "linked": self.linked,
             "unlinked": self.unlinked,
             "ambiguous": self.ambiguous,
+            "linked_by_distance": self.linked_by_distance,
             "city_sections_skipped": self.city_sections,
             "duplicates_skipped": self.duplicates,
             "katottg_cities": self.katottg_cities,
@@ -272,46 +274,106 @@ def link_ukrainian_places(
     )
     report.geonames_places = len(ukrainian)
     linked_to: dict[str, dict[str, Any]] = {}
+    pending: list[tuple[dict[str, Any], list[EntityRecord], list[str], list[str]]] = []
     for place in ukrainian:
         oblast_id = admin1_to_oblast.get(str(place.get("admin1code")))
         if oblast_id is None:
             report.unlinked += 1
             continue
         latin, cyrillic = split_alternates(place)
-        candidates: dict[str, EntityRecord] = {}
-        for text in [*cyrillic, *latin]:
-            key = (oblast_id, fold_name(text))
-            for record in by_name.get(key, ()):
-                candidates[record.id] = record
-            for unit_id in former_names.get(key, ()):
-                if unit_id in records:
-                    candidates[unit_id] = records[unit_id]
-        if not candidates:
+        # how strongly each unit is claimed: a current Cyrillic name beats a romanization, which
+        # beats a former name (GeoNames lists Zhdanov among Zhdanivka's alternates: Mariupol's old name)
+        strength: dict[str, int] = {}
+        primary = [str(place["name"])]
+        for area in (oblast_id, *_ENCLAVES.get(oblast_id, ())):
+            for texts, current, former in ((primary, 4, 1), (cyrillic, 3, 1), (latin, 3, 0)):
+                for text in texts:
+                    key = (area, fold_name(text))
+                    for record in by_name.get(key, ()):
+                        strength[record.id] = max(strength.get(record.id, -1), current)
+                    for unit_id in former_names.get(key, ()):
+                        if unit_id in records:
+                            strength[unit_id] = max(strength.get(unit_id, -1), former)
+            if strength:
+                break
+        if not strength:
             report.unlinked += 1
             continue
-        ranked = sorted(candidates.values(), key=lambda r: SETTLEMENT_RANK.get(r.category or "", 9))
+        strongest = max(strength.values())
+        ranked = sorted((records[i] for i, v in strength.items() if v == strongest),
+                        key=lambda r: SETTLEMENT_RANK.get(r.category or "", 9))
         best_rank = SETTLEMENT_RANK.get(ranked[0].category or "", 9)
         top = [r for r in ranked if SETTLEMENT_RANK.get(r.category or "", 9) == best_rank]
         if len(top) > 1:
+            pending.append((place, top, latin, cyrillic))
+            continue
+        _link(report, linked_to, top[0], place, latin, cyrillic)
+
+    # namesakes in one oblast: the one whose hromada centre (already linked) lies nearest
+    for place, top, latin, cyrillic in pending:
+        target = _nearest_by_centre(place, top, records)
+        if target is None:
             report.ambiguous += 1
             continue
-        target = top[0]
-        population = int(place.get("population") or 0)
-        if target.kind in ("village", "settlement") and population > VILLAGE_MAX_POPULATION:
-            report.city_sections += 1
-            continue
-        if target.id in linked_to:
-            report.duplicates += 1
-            continue
-        linked_to[target.id] = place
-        _import_place(target, place, latin, cyrillic)
-        report.linked += 1
+        report.linked_by_distance += 1
+        _link(report, linked_to, target, place, latin, cyrillic)
 
     cities_in_codifier = [r for r in records.values() if r.category in ("M", "K")]
     report.katottg_cities = len(cities_in_codifier)
     report.katottg_cities_linked = sum(1 for r in cities_in_codifier if r.geonames_id is not None)
     report.unlinked_cities = sorted(f"{r.id} {r.name_uk}" for r in cities_in_codifier if r.geonames_id is None)
     return report
+
+
+#: A namesake is chosen by distance only if its hromada centre is this close ...
+NAMESAKE_MAX_KM = 25.0
+#: ... and the next namesake's centre is at least this many times farther.
+NAMESAKE_MARGIN = 2.0
+
+
+#: Top-level units whose borders GeoNames draws differently: a place GeoNames puts in one may be
+#: in the other in the codifier (Inkerman: Sevastopol in GeoNames, Crimea in KATOTTG).
+_ENCLAVES = {
+    "UA85000000000065278": ("UA01000000000013043",),
+    "UA01000000000013043": ("UA85000000000065278",),
+    "UA80000000000093317": ("UA32000000000030281",),
+    "UA32000000000030281": ("UA80000000000093317",),
+}
+
+
+def _link(report: LinkReport, linked_to: dict[str, dict[str, Any]], target: EntityRecord,
+          place: dict[str, Any], latin: list[str], cyrillic: list[str]) -> None:
+    """Link one GeoNames place to its unit, unless it is a city section or a duplicate."""
+    population = int(place.get("population") or 0)
+    if target.kind in ("village", "settlement") and population > VILLAGE_MAX_POPULATION:
+        report.city_sections += 1
+        return
+    if target.id in linked_to:
+        report.duplicates += 1
+        return
+    linked_to[target.id] = place
+    _import_place(target, place, latin, cyrillic)
+    report.linked += 1
+
+
+def _nearest_by_centre(place: dict[str, Any], candidates: list[EntityRecord],
+                       records: dict[str, EntityRecord]) -> EntityRecord | None:
+    """Among same-named units, the one whose hromada centre is clearly nearest the GeoNames point."""
+    if place.get("latitude") is None:
+        return None
+    lat, lon = float(place["latitude"]), float(place["longitude"])
+    distances = []
+    for candidate in candidates:
+        hromada = records.get(candidate.parent_id or "")
+        centre = records.get(hromada.center_id or "") if hromada else None
+        if centre is None or centre.lat is None or centre.lon is None:
+            return None  # one namesake cannot be placed: do not guess
+        distances.append((_distance_km(lat, lon, centre.lat, centre.lon), candidate))
+    distances.sort(key=lambda item: item[0])
+    nearest, runner_up = distances[0], distances[1]
+    if nearest[0] <= NAMESAKE_MAX_KM and runner_up[0] >= NAMESAKE_MARGIN * max(nearest[0], 1.0):
+        return nearest[1]
+    return None
 
 
 def _import_place(target: EntityRecord, place: dict[str, Any], latin: list[str], cyrillic: list[str]) -> None:
