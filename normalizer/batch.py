@@ -56,6 +56,7 @@ CHUNK_MAX = 400
 STREAM_BYTES = 256 << 20
 _KEY_VALUE = "__uanorm_value__"
 _KEY_OBLAST = "__uanorm_oblast__"
+_KEY_HASH = "__uanorm_key__"
 
 
 class Answer(NamedTuple):
@@ -122,11 +123,12 @@ def process_normalizer(home: str | os.PathLike[str] | None = None) -> "Normalize
     from .api import Normalizer
     from gazetteer.home import resolve_home
 
-    key = str(resolve_home(home))
+    path = str(resolve_home(home))
+    key = f"{os.getpid()}:{path}"  # a forked child never reuses its parent's SQLite connections
     with _process_lock:
         normalizer = _process_normalizers.get(key)
         if normalizer is None:
-            normalizer = _process_normalizers[key] = Normalizer(key)
+            normalizer = _process_normalizers[key] = Normalizer(path)
         return normalizer
 
 
@@ -134,6 +136,12 @@ def _warm_worker(home: str) -> int:
     """Open the worker's normalizer and load the Cyrillic morphology (a pool's first task)."""
     process_normalizer(home).resolve("Харкові")
     return os.getpid()
+
+
+def _hint_keys(home: str, oblasts: list[str]) -> list[frozenset[str]]:
+    """The units each oblast hint names, in a pool worker (whose morphology is loaded already)."""
+    resolver = process_normalizer(home).resolver
+    return [resolver.oblasts_for(oblast) for oblast in oblasts]
 
 
 def _resolve_chunk(home: str, chunk: list[Key], kind: str | None) -> list[Answer]:
@@ -192,12 +200,26 @@ class BatchResolver:
 
     def hint_key(self, oblast: object) -> str | None:
         """The canonical form of an oblast hint: one unit's ID, the text itself, or None."""
-        if not isinstance(oblast, str) or not oblast.strip() or not is_text(oblast):
+        if not isinstance(oblast, str) or not is_text(oblast):
             return None
         if oblast not in self._hints:
-            units = self.normalizer.resolver.oblasts_for(oblast)
-            self._hints[oblast] = next(iter(units)) if len(units) == 1 else (oblast if units else None)
+            self._learn_hint(oblast, self.normalizer.resolver.oblasts_for(oblast))
         return self._hints[oblast]
+
+    def _learn_hint(self, oblast: str, units: Collection[str]) -> None:
+        self._hints[oblast] = next(iter(units)) if len(units) == 1 else (oblast if units else None)
+
+    def _prepare_hints(self, pairs: Collection[Key]) -> None:
+        """Work out new oblast hints in a worker when a pool runs (the parent need not load morphology)."""
+        if self.workers < 2 or len(pairs) < POOL_MIN:
+            return
+        new = list({o for _v, o in pairs if isinstance(o, str) and o not in self._hints and is_text(o)})
+        if not new:
+            return
+        self.start()
+        assert self._pool is not None
+        for oblast, units in zip(new, self._pool.submit(_hint_keys, str(self.normalizer.home), new).result()):
+            self._learn_hint(oblast, units)
 
     def start(self) -> None:
         """Start the worker processes now (they load while the input is read)."""
@@ -222,6 +244,8 @@ class BatchResolver:
 
     def answers(self, pairs: Iterable[Key]) -> dict[Key, Answer]:
         """The answer for each raw (value, oblast) pair, min-score applied."""
+        pairs = pairs if isinstance(pairs, Collection) else list(pairs)
+        self._prepare_hints(pairs)
         raw = {pair: (pair[0] if is_text(pair[0]) else None, self.hint_key(pair[1])) for pair in pairs}
         todo = [key for key in dict.fromkeys(raw.values()) if key not in self._answers]
         self._resolve(todo)
@@ -366,17 +390,14 @@ def _as_text(frame_schema: Any, column: str) -> "pl.Expr":
     return pl.lit(None, dtype=pl.String)
 
 
-def _mapping_frame(pairs: "pl.DataFrame", answers: dict[Key, Answer], column: str, with_oblast: bool) -> "pl.DataFrame":
-    """The join table: key columns and the seven output columns for each raw pair."""
+def _mapping_frame(pairs: "pl.DataFrame", answers: dict[Key, Answer], column: str, values: list[Any],
+                   oblasts: list[Any], key_columns: Sequence[str]) -> "pl.DataFrame":
+    """The join table: the key column(s) of each distinct pair and its seven output columns."""
     import polars as pl
 
-    values = pairs[_KEY_VALUE].to_list()
-    oblasts = pairs[_KEY_OBLAST].to_list() if with_oblast else [None] * len(values)
     rows = [answers[(v, o)] for v, o in zip(values, oblasts)]
     names = output_names(column)
-    data: dict[str, Any] = {_KEY_VALUE: pl.Series(_KEY_VALUE, values, dtype=pl.String)}
-    if with_oblast:
-        data[_KEY_OBLAST] = pl.Series(_KEY_OBLAST, oblasts, dtype=pl.String)
+    data: dict[str, Any] = {key: pairs[key] for key in key_columns}
     for index, name in enumerate(names[:-1]):
         data[name] = pl.Series(name, [row[index] for row in rows], dtype=pl.String)
     data[names[-1]] = pl.Series(names[-1], [row.score for row in rows], dtype=pl.Float64)
@@ -393,6 +414,14 @@ def _join_kwargs() -> dict[str, Any]:
     return options
 
 
+def _pair_hash(value: "pl.Expr", oblast: "pl.Expr | None") -> "pl.Expr":
+    """A 64-bit key for the (value, oblast) of each row: joining on it is far cheaper than on strings."""
+    import polars as pl
+
+    fields = [value.alias("v")] if oblast is None else [value.alias("v"), oblast.alias("o")]
+    return pl.struct(fields).hash(seed=7).alias(_KEY_HASH)
+
+
 def clean_polars(
     frame: "pl.DataFrame | pl.LazyFrame",
     columns: Sequence[str],
@@ -402,44 +431,49 @@ def clean_polars(
     oblast: str | None = None,
     name: str = "data",
 ) -> tuple["pl.DataFrame | pl.LazyFrame", list[ColumnReport]]:
-    """Add the output columns to a polars frame (a LazyFrame stays lazy: only distinct pairs are collected)."""
+    """Add the output columns to a polars frame (a LazyFrame stays lazy: only distinct pairs are collected).
+
+    Rows are matched to their pair's answer by a hash of (value, oblast); the distinct
+    pairs are checked to have distinct hashes (else the join falls back to the strings),
+    so every row gets exactly its own pair's answer.
+    """
     import polars as pl
 
     lazy = isinstance(frame, pl.LazyFrame)
     schema = frame.collect_schema() if lazy else frame.schema
     available = list(schema.names())
     _check_columns(available, columns, oblast_column, name=name)
-    with_oblast = oblast_column is not None
-    keyed = frame.lazy()
-    if with_oblast:
-        keyed = keyed.with_columns(_as_text(schema, oblast_column).alias(_KEY_OBLAST))
+    hint = _as_text(schema, oblast_column) if oblast_column is not None else None
+    group_keys = [_KEY_VALUE] if hint is None else [_KEY_VALUE, _KEY_OBLAST]
     queries = []
     for column in columns:
-        keys = [_KEY_VALUE, _KEY_OBLAST] if with_oblast else [_KEY_VALUE]
-        queries.append(keyed.with_columns(_as_text(schema, column).alias(_KEY_VALUE))
-                       .group_by(keys).agg(pl.len().alias("__count__")))
-    engine = {"engine": "streaming"} if lazy else {}
+        keys = [_as_text(schema, column).alias(_KEY_VALUE)] + ([] if hint is None else [hint.alias(_KEY_OBLAST)])
+        queries.append(frame.lazy().group_by(keys).agg(pl.len().alias("__count__"))
+                       .with_columns(_pair_hash(pl.col(_KEY_VALUE), None if hint is None else pl.col(_KEY_OBLAST))))
     try:
-        distinct = pl.collect_all(queries, **engine)
+        distinct = pl.collect_all(queries, **({"engine": "streaming"} if lazy else {}))
     except pl.exceptions.PolarsError as exc:
         raise InputFileError(f"{name}: {str(exc).strip().splitlines()[0]}") from None
-    result = keyed
+    result = frame.lazy()
     reports: list[ColumnReport] = []
     for column, pairs in zip(columns, distinct):
         values = pairs[_KEY_VALUE].to_list()
-        oblasts = pairs[_KEY_OBLAST].to_list() if with_oblast else [oblast] * len(values)
+        oblasts = pairs[_KEY_OBLAST].to_list() if hint is not None else [oblast] * len(values)
         answers = resolver.answers(zip(values, oblasts))
         report = ColumnReport(str(column))
-        for value, hint, count in zip(values, oblasts, pairs["__count__"].to_list()):
-            report.add(value, hint, count, answers[(value, hint)])
+        for value, region, count in zip(values, oblasts, pairs["__count__"].to_list()):
+            report.add(value, region, count, answers[(value, region)])
         reports.append(report)
-        if not with_oblast:
-            answers = {(v, None): answers[(v, o)] for v, o in zip(values, oblasts)}
-        mapping = _mapping_frame(pairs, answers, column, with_oblast)
-        keys = [_KEY_VALUE, _KEY_OBLAST] if with_oblast else [_KEY_VALUE]
-        result = (result.with_columns(_as_text(schema, column).alias(_KEY_VALUE))
-                  .join(mapping.lazy(), on=keys, **_join_kwargs())
-                  .drop(_KEY_VALUE))
+        value_expr = _as_text(schema, column)
+        if pairs[_KEY_HASH].n_unique() == pairs.height:
+            mapping = _mapping_frame(pairs, answers, column, values, oblasts, [_KEY_HASH])
+            result = (result.with_columns(_pair_hash(value_expr, hint))
+                      .join(mapping.lazy(), on=_KEY_HASH, **_join_kwargs()).drop(_KEY_HASH))
+        else:  # a hash collision among the distinct pairs: join on the strings themselves
+            mapping = _mapping_frame(pairs, answers, column, values, oblasts, group_keys)
+            extra = [value_expr.alias(_KEY_VALUE)] + ([] if hint is None else [hint.alias(_KEY_OBLAST)])
+            result = (result.with_columns(extra).join(mapping.lazy(), on=group_keys, **_join_kwargs())
+                      .drop(group_keys))
     order: list[str] = []
     for column in available:
         order.append(column)
