@@ -410,16 +410,34 @@ class IndexReader:
             (key,),
         ).fetchall()
 
-    def by_skeletons(self, keys: list[str]) -> list[tuple[int, int, str, str]]:
-        """(fid, eid, system, fold) of spellings whose skeleton is one of `keys` (one query)."""
+    def by_skeletons(self, keys: list[str]) -> list[tuple[int, int, str, str, str]]:
+        """(fid, eid, system, fold, skeleton) of spellings whose skeleton is one of `keys` (one query)."""
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
         return self.db.execute(
-            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
+            "SELECT sp.fid, f.eid, sp.system, sp.fold, sk.s FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
             f" JOIN form f ON f.fid = sp.fid WHERE sk.s IN ({marks})",
             keys,
         ).fetchall()
+
+    def exact_many(self, folds: list[str]) -> list[tuple[int, int, str, str]]:
+        """(fid, eid, system, fold) of spellings whose fold is one of `folds` (one query)."""
+        if not folds:
+            return []
+        marks = ",".join("?" * len(folds))
+        return self.db.execute(
+            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
+            f" WHERE sp.fold IN ({marks})",
+            folds,
+        ).fetchall()
+
+    def skeleton_ids_many(self, keys: list[str]) -> list[tuple[int, str]]:
+        """(sid, skeleton) of those `keys` that are indexed (one query)."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        return self.db.execute(f"SELECT sid, s FROM skeleton WHERE s IN ({marks})", keys).fetchall()
 
     def centres(self) -> dict[str, int]:
         """Entity ID -> 2 for the centre of a raion, 1 for the centre of a hromada."""

@@ -148,6 +148,7 @@ class Resolver:
         self._forms_cache: dict[int, tuple[Any, ...]] = {}
         self._surname_keys: frozenset[str] | None = None
         self._centre_weights: dict[str, int] | None = None
+        self._top_rows: list[tuple[Any, ...]] | None = None
         self._surname_prefixes: frozenset[str] = frozenset()
 
     def _centres(self) -> dict[str, int]:
@@ -173,11 +174,11 @@ class Resolver:
         hits = [Hit(eid, fid, "exact", system, spelling, 1.0) for fid, eid, system, spelling in self.index.exact(folded)]
         cyrillic = is_cyrillic(folded)
         # inflected forms can coincide with adjectives of raions and hromadas (Покровська)
+        self._load_forms(h.fid for h in hits)
         adjectives_only = hits and all(self._form(h.fid)[5] for h in hits)
         if cyrillic and inflection and (not hits or inflected or adjectives_only):
-            for lemma in lemma_candidates(folded)[1:]:
-                for fid, eid, system, spelling in self.index.exact(lemma):
-                    hits.append(Hit(eid, fid, "inflection", system, spelling, 0.975, note=lemma))
+            for fid, eid, system, spelling in self.index.exact_many(lemma_candidates(folded)[1:]):
+                hits.append(Hit(eid, fid, "inflection", system, spelling, 0.975, note=spelling))
         key = skeleton(folded)
         if not key:
             return hits
@@ -188,16 +189,17 @@ class Resolver:
             similarity = ratio(folded, spelling) / 100.0
             hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.885 + 0.08 * similarity))
         if cyrillic and inflection and not hits:
-            for lemma in lemma_candidates(folded)[1:16]:
-                for fid, eid, system, spelling in self.index.by_skeleton(skeleton(lemma)):
-                    similarity = ratio(lemma, spelling) / 100.0
-                    hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity, note=lemma))
+            lemmas = {skeleton(lemma): lemma for lemma in reversed(lemma_candidates(folded)[1:16])}
+            for fid, eid, system, spelling, key_found in self.index.by_skeletons(list(lemmas)):
+                lemma = lemmas[key_found]
+                similarity = ratio(lemma, spelling) / 100.0
+                hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity, note=lemma))
         if hits:
             return hits
         # a Russian form read back as Ukrainian: Kurakhovka -> Kurakhivka, Gvozdavka Vtoraya -> Hvozdavka Druha
         words = [skeleton(word) for word in folded.split()]
         readings = ukrainian_readings([w for w in words if w])
-        for fid, eid, system, spelling in self.index.by_skeletons(readings):
+        for fid, eid, system, spelling, _key in self.index.by_skeletons(readings):
             similarity = ratio(folded, spelling) / 100.0
             hits.append(Hit(eid, fid, "reading", system, spelling, 0.87 + 0.06 * similarity,
                             note="read as the Ukrainian counterpart of a Russian form"))
@@ -226,10 +228,9 @@ class Resolver:
             if distance <= max_distance:
                 near.append((sid, candidate, distance))
         # a swapped pair of letters can change the skeleton by more than one edit (Toretks, Chernivsti)
-        for swapped in {folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :] for i in range(len(folded) - 1)}:
-            swapped_key = skeleton(swapped)
-            if swapped_key != key:
-                near.extend((sid, swapped_key, 1) for sid in self.index.skeleton_ids(swapped_key))
+        swapped_keys = {skeleton(folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :])
+                        for i in range(len(folded) - 1)} - {key}
+        near.extend((sid, found, 1) for sid, found in self.index.skeleton_ids_many(sorted(swapped_keys)))
         by_sid: dict[int, tuple[str, int]] = {}
         for sid, candidate, distance in near:
             if sid not in by_sid or distance < by_sid[sid][1]:
@@ -314,6 +315,20 @@ class Resolver:
 
     # -- scoring ------------------------------------------------------------------
 
+    def _load_forms(self, fids: Iterable[int]) -> None:
+        """Fetch the forms not yet cached, in one query."""
+        missing = [fid for fid in set(fids) if fid not in self._forms_cache]
+        if missing:
+            if len(self._forms_cache) > 200_000:
+                self._forms_cache.clear()
+            self._forms_cache.update(self.index.forms(missing))
+
+    def _tops(self) -> list[tuple[Any, ...]]:
+        """Entity rows of the 27 top-level units (cached)."""
+        if self._top_rows is None:
+            self._top_rows = self.index.top_level_units()
+        return self._top_rows
+
     def _form(self, fid: int) -> tuple[Any, ...]:
         form = self._forms_cache.get(fid)
         if form is None:
@@ -335,6 +350,7 @@ class Resolver:
         """Best contextual score per entity."""
         hits = list(hits)
         rows = self.index.entities(h.eid for h in hits)
+        self._load_forms(h.fid for h in hits if h.fid)
         best: dict[int, Scored] = {}
         for hit in hits:
             row = rows.get(hit.eid)
@@ -393,7 +409,7 @@ class Resolver:
         if key in self._oblast_cache:
             return self._oblast_cache[key]
         found: set[str] = set()
-        tops = {row[_ENTITY_INDEX["id"]]: row for row in self.index.top_level_units()}
+        tops = {row[_ENTITY_INDEX["id"]]: row for row in self._tops()}
         upper = key.upper()
         if upper in tops:
             found.add(upper)
@@ -524,7 +540,7 @@ class Resolver:
         if _ID_PATTERN.match(core):
             entity_id = core
         elif _ISO_PATTERN.match(core):
-            for row in self.index.top_level_units():
+            for row in self._tops():
                 if (row[_ENTITY_INDEX["iso3166_2"]] or "").upper() == core.upper():
                     entity_id = row[_ENTITY_INDEX["id"]]
         if entity_id is None:
