@@ -57,6 +57,7 @@ class TextLayout:
     bom: bool = False
     delimiter: str = ","
     newline: str = "\n"
+    format: str = "csv"
 
     @property
     def utf8(self) -> bool:
@@ -118,7 +119,7 @@ def detect_layout(sample: bytes, *, name: str, fmt: str, encoding: str | None = 
     delimiter = "\t" if fmt == "tsv" else sniff_delimiter(text) if fmt == "csv" else ","
     first_line_end = text.find("\n")
     newline = "\r\n" if first_line_end > 0 and text[first_line_end - 1] == "\r" else "\n"
-    return TextLayout(codec, bom, delimiter, newline)
+    return TextLayout(codec, bom, delimiter, newline, fmt)
 
 
 def sniff_encoding(sample: bytes, *, name: str, complete: bool = True) -> str:
@@ -329,7 +330,7 @@ def escape_formulas(frame: "pl.DataFrame | pl.LazyFrame", columns: Sequence[str]
 
 def csv_write_options(layout: TextLayout, fmt: str) -> dict[str, Any]:
     """polars write_csv/sink_csv options that give back the input's layout (UTF-8 always)."""
-    delimiter = "\t" if fmt == "tsv" else (layout.delimiter if layout.delimiter != "\t" else ",")
+    delimiter = "\t" if fmt == "tsv" else (layout.delimiter if layout.format == "csv" else ",")
     return {
         "separator": delimiter,
         "include_bom": layout.bom or not layout.utf8,
