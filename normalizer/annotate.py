@@ -124,13 +124,13 @@ class _Document:
 
 
 def detect_lang(text: str) -> str:
-    """'en', 'uk' or 'ru': the language of a text by its letters (Cyrillic with і/ї/є/ґ is Ukrainian)."""
+    """'en', 'uk' or 'ru': the language of a text by its letters (Cyrillic with more і/ї/є/ґ than ы/э/ъ/ё is Ukrainian)."""
     sample = text[:20_000]
     latin = len(_LATIN_LETTERS.findall(sample))
     cyrillic = len(_CYRILLIC_LETTERS.findall(sample))
     if latin >= cyrillic:
         return "en"
-    return "uk" if len(_UK_LETTERS.findall(sample)) >= len(_RU_LETTERS.findall(sample)) else "ru"
+    return "uk" if len(_UK_LETTERS.findall(sample)) > len(_RU_LETTERS.findall(sample)) else "ru"
 
 
 class Annotator:
@@ -141,17 +141,11 @@ class Annotator:
         self.data: AnnotateData = load_data()
         self.settings = self.data.settings
         self._keys: dict[str, frozenset[str]] = {}
-        self._vocabulary: Vocabulary | None = None
-        self._owner: object = None
 
     @property
     def vocabulary(self) -> Vocabulary:
-        """The prefilter of the normalizer's current index (reloaded with it)."""
-        resolver = self.normalizer.resolver
-        if self._vocabulary is None or self._owner is not resolver:
-            self._vocabulary = vocabulary_for(self.normalizer.index_path, id(resolver))
-            self._owner = resolver
-        return self._vocabulary
+        """The prefilter of the normalizer's current index (reloaded when the index file changes)."""
+        return vocabulary_for(self.normalizer.index_path)
 
     # -- the document -----------------------------------------------------------------
 
@@ -165,7 +159,7 @@ class Annotator:
         doc = self._document(text, detect_lang(text) if lang == "auto" else lang)
         self._scan(doc, vocabulary)
         self._coreference(doc, vocabulary)
-        self._decide_by_context(doc)
+        self._decide_by_context(doc, vocabulary)
         links = sorted(doc.links, key=lambda link: link.span.start)
         mentions = [self._mention(doc, link) for link in links]
         if undecided:
@@ -250,8 +244,8 @@ class Annotator:
             nxt = tokens[last + 1]
             if doc.blocked[nxt.index] or not joinable(nxt, tokens[last]):
                 break
-            if nxt.cap and nxt.fold not in self.data.stopwords:
-                last += 1
+            if nxt.cap:
+                last += 1  # a stopword may continue a name it cannot begin (Donetsk People's Republic)
             elif nxt.fold in self.data.lowercase_nouns:
                 return last + 1  # "Чорне море", "Kakhovka reservoir": a lowercase noun ends the name
             elif (nxt.fold in self.data.connectors and last + 2 < len(tokens) and last + 2 <= limit
@@ -265,17 +259,20 @@ class Annotator:
 
     def keys(self, token: Token) -> frozenset[str]:
         """Skeletons of a word and, for Cyrillic, of its possible dictionary forms."""
-        cached = self._keys.get(token.fold)
+        cached = self._keys.get(token.fold) if not token.possessive else None
         if cached is not None:
             return cached
         keys = {skeleton(token.fold)}
+        if token.possessive:
+            keys.add(skeleton(token.fold + "s"))  # People's Republic
         if token.cyrillic:
             keys.update(skeleton(lemma) for lemma in word_lemmas(token.fold)[:10])
         keys.discard("")
         result = frozenset(keys)
         if len(self._keys) > 200_000:
             self._keys.clear()
-        self._keys[token.fold] = result
+        if not token.possessive:
+            self._keys[token.fold] = result
         return result
 
     def _prefilter(self, doc: _Document, first: int, last: int, vocabulary: Vocabulary) -> bool:
@@ -458,7 +455,7 @@ class Annotator:
                 return named[key]
         return None
 
-    def _decide_by_context(self, doc: _Document) -> None:
+    def _decide_by_context(self, doc: _Document, vocabulary: Vocabulary) -> None:
         """Ambiguous spans: the same entity linked elsewhere, or an oblast mentioned nearby, decides.
 
         A span the resolver matched only by a prior over namesakes of equal score (a city
@@ -466,7 +463,7 @@ class Annotator:
         """
         still: list[_Link] = []
         for link in doc.pending:
-            decided = self._by_linked(doc, link) or self._by_oblast(doc, link)
+            decided = self._by_linked(doc, link) or self._by_oblast(doc, link, vocabulary)
             if decided is not None:
                 doc.links.append(decided)
             else:
@@ -475,7 +472,7 @@ class Annotator:
         for position, link in enumerate(doc.links):
             tied = self._tied(link)
             if tied:
-                decided = self._by_oblast(doc, link, among=tied)
+                decided = self._by_oblast(doc, link, vocabulary, among=tied)
                 if decided is not None:
                     doc.links[position] = decided
 
@@ -503,7 +500,8 @@ class Annotator:
         return _Link(link.span, chosen[0], DECIDED, link.method, "the same entity is linked elsewhere in the text",
                      link.result)
 
-    def _by_oblast(self, doc: _Document, link: _Link, among: frozenset[str] | None = None) -> _Link | None:
+    def _by_oblast(self, doc: _Document, link: _Link, vocabulary: Vocabulary,
+                   among: frozenset[str] | None = None) -> _Link | None:
         """Resolve again with each oblast mentioned nearby as a hint, nearest first."""
         span = link.span
         if span.first == span.last and doc.tokens[span.first].initial and span.kind_word is None:
@@ -540,7 +538,7 @@ class Annotator:
                 continue
             if among is not None and best.id not in among:
                 continue
-            if not self._acceptable(doc, link.span, best, self.vocabulary):
+            if not self._acceptable(doc, link.span, best, vocabulary):
                 continue
             return _Link(link.span, best, DECIDED, best.method, f"oblast context: {name} nearby", result)
         return None

@@ -134,6 +134,7 @@ class Token(NamedTuple):
     cyrillic: bool
     initial: bool  # a capitalized word that opens a sentence, line or quotation
     letters: int  # how many letters it has
+    possessive: bool = False  # an English 's was cut off (Kyiv's -> Kyiv)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -145,14 +146,15 @@ def tokenize(text: str) -> list[Token]:
         start, end = match.span()
         word = match.group(0)
         cyrillic = not word.isascii() and any("\u0400" <= c <= "\u04ff" for c in word)
-        if not cyrillic and len(word) > 3 and word[-2] in "'’" and word[-1] == "s":
+        possessive = not cyrillic and len(word) > 3 and word[-2] in "'’" and word[-1] == "s"
+        if possessive:
             word, end = word[:-2], end - 2
         gap = text[previous_end:start]
         cap = word[0].isupper()
         letters = len(word) if word.isalpha() else sum(1 for c in word if c.isalpha())
         append(Token(len(tokens), start, end, word, fold(word), gap, cap,
                      cap and letters >= 2 and word.isupper(), cyrillic,
-                     cap and _starts_sentence(gap, previous_end == 0), letters))
+                     cap and _starts_sentence(gap, previous_end == 0), letters, possessive))
         previous_end = match.end()
     return tokens
 

@@ -93,20 +93,23 @@ def load_vocabulary(index_path: Path) -> Vocabulary:
 
 
 _lock = threading.Lock()
-_cache: dict[str, Vocabulary] = {}
+_cache: dict[str, tuple[tuple[int, int], Vocabulary]] = {}
 
 
-def vocabulary_for(index_path: Path, version: object = None) -> Vocabulary:
-    """The Vocabulary of an index file, loaded on first use and shared (lock-guarded)."""
-    key = f"{Path(index_path).resolve()}|{version}"
-    vocabulary = _cache.get(key)
-    if vocabulary is not None:
-        return vocabulary
+def vocabulary_for(index_path: Path) -> Vocabulary:
+    """The Vocabulary of an index file, loaded on first use and again whenever the file changes (lock-guarded)."""
+    path = Path(index_path)
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    key = str(path)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     with _lock:
-        vocabulary = _cache.get(key)
-        if vocabulary is None:
-            vocabulary = load_vocabulary(Path(index_path))
-            for stale in [k for k in _cache if k.split("|", 1)[0] == key.split("|", 1)[0]]:
+        cached = _cache.get(key)
+        if cached is None or cached[0] != stamp:
+            for stale in [k for k in _cache if not Path(k).exists()]:
                 del _cache[stale]
-            _cache[key] = vocabulary
-        return vocabulary
+            cached = (stamp, load_vocabulary(path))
+            _cache[key] = cached
+        return cached[1]
