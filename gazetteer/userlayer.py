@@ -66,7 +66,11 @@ PLACE_KINDS = ADMIN_KINDS | {"foreign"}
 _USER_ID = re.compile(r"^[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANG = re.compile(r"^(?:[a-z]{2,3})(?:-[A-Za-z0-9]{2,8})?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_REFUSED_CATEGORIES = {
+    "Cc": "a control character", "Cf": "an invisible formatting character", "Cs": "a lone surrogate",
+    "Co": "a private-use character", "Cn": "an unassigned code point", "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
 
 SCHEMA = (
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -256,12 +260,12 @@ def check_text(text: object, what: str = "text") -> str:
 
 def _refuse_invisible(text: str, what: str) -> None:
     for position, char in enumerate(text):
-        if unicodedata.category(char) in _REFUSED_CATEGORIES:
-            label = unicodedata.name(char, "unnamed")
-            raise InvalidTextError(
-                f"{what} contains the control or invisible character U+{ord(char):04X} ({label}) "
-                f"at position {position + 1}"
-            )
+        category = unicodedata.category(char)
+        if category in _REFUSED_CATEGORIES:
+            name = unicodedata.name(char, "")
+            label = f"{_REFUSED_CATEGORIES[category]}{', ' + name if name else ''}"
+            raise InvalidTextError(f"{what} contains U+{ord(char):04X} ({label}) at position {position + 1}; "
+                                   "names cannot hold control or invisible characters")
 
 
 def check_note(note: object) -> str | None:
