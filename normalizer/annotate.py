@@ -31,7 +31,7 @@ from rapidfuzz.distance import OSA
 from .forms import given_name_group, word_lemmas
 from .keys import fold, skeleton
 from .mentions import (AnnotateData, Lead, Span, Token, excluded_ranges, joinable, lead_at, load_data, span_for,
-                       tokenize)
+                       stop_phrase_tokens, tokenize)
 from .model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
 from .prefilter import Vocabulary, vocabulary_for
 
@@ -117,6 +117,7 @@ class _Document:
     covered: set[int] = field(default_factory=set)
     results: dict[tuple[str, str | None, str | None], Result] = field(default_factory=dict)
     breaks: list[int] = field(default_factory=list)  # where paragraphs end (blank lines)
+    places: Any = None  # (number of links, linked places by position), see Annotator._places
 
     def paragraph(self, position: int) -> int:
         """The number of the paragraph a character offset lies in."""
@@ -140,7 +141,8 @@ class Annotator:
         self.normalizer = normalizer
         self.data: AnnotateData = load_data()
         self.settings = self.data.settings
-        self._keys: dict[str, frozenset[str]] = {}
+        self._keys: dict[tuple[str, bool], frozenset[str]] = {}
+        self._given: dict[str, bool] = {}
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -178,7 +180,9 @@ class Annotator:
                     position += 1
                 if position < len(ranges) and ranges[position][0] <= token.start < ranges[position][1]:
                     blocked[token.index] = True
-        lowercase = frozenset(t.fold for t in tokens if not t.cap)
+        for index in stop_phrase_tokens(tokens, self.data):
+            blocked[index] = True
+        lowercase = frozenset([t.fold for t in tokens if not t.cap])
         breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
         return _Document(text, tokens, blocked, lowercase, lang, breaks=breaks)
 
@@ -258,21 +262,22 @@ class Annotator:
     # -- the prefilter --------------------------------------------------------------------
 
     def keys(self, token: Token) -> frozenset[str]:
-        """Skeletons of a word and, for Cyrillic, of its possible dictionary forms."""
-        cached = self._keys.get(token.fold) if not token.possessive else None
+        """Skeletons of a word and, for Cyrillic, of its possible dictionary forms (cached)."""
+        key = (token.fold, token.possessive)
+        cached = self._keys.get(key)
         if cached is not None:
             return cached
         keys = {skeleton(token.fold)}
         if token.possessive:
             keys.add(skeleton(token.fold + "s"))  # People's Republic
         if token.cyrillic:
-            keys.update(skeleton(lemma) for lemma in word_lemmas(token.fold)[:10])
+            lemmas = word_lemmas(token.fold)[:10]
+            keys.update(skeleton(lemma) for lemma in lemmas)
         keys.discard("")
         result = frozenset(keys)
         if len(self._keys) > 200_000:
             self._keys.clear()
-        if not token.possessive:
-            self._keys[token.fold] = result
+        self._keys[key] = result
         return result
 
     def _prefilter(self, doc: _Document, first: int, last: int, vocabulary: Vocabulary) -> bool:
@@ -301,11 +306,14 @@ class Annotator:
         """An initial, a known given name (in any case form) or a patronymic."""
         if token.letters == 1:
             return True
-        if _PATRONYMIC.search(token.fold):
-            return True
-        if given_name_group(token.text) is not None:
-            return True
-        return token.cyrillic and any(given_name_group(lemma) is not None for lemma in word_lemmas(token.fold)[:6])
+        cached = self._given.get(token.fold)
+        if cached is None:
+            cached = bool(_PATRONYMIC.search(token.fold)) or given_name_group(token.fold) is not None or \
+                token.cyrillic and any(given_name_group(lemma) is not None for lemma in word_lemmas(token.fold)[:6])
+            if len(self._given) > 100_000:
+                self._given.clear()
+            self._given[token.fold] = cached
+        return cached
 
     def _person_shape(self, tokens: list[Token], vocabulary: Vocabulary) -> bool:
         """Given names then a surname ('Sergei Gaidai'), a surname then given names ('Гайдай Сергій'), or a surname."""
@@ -327,7 +335,7 @@ class Annotator:
             return False
         if nxt.fold in self.data.suffix_kinds:
             return False
-        return head.letters >= 3 and given_name_group(head.text) is not None
+        return head.letters >= 3 and not head.upper and self._given_like(head)
 
     # -- resolving and accepting ----------------------------------------------------------
 
@@ -507,22 +515,20 @@ class Annotator:
         if span.first == span.last and doc.tokens[span.first].initial and span.kind_word is None:
             return None  # "Перемога буде за нами": a sentence's first word is too often a common word
         window = self.settings["context_window"]
-        paragraph = doc.paragraph(link.span.start)
+        paragraph = doc.paragraph(span.start)
+        starts, places, everywhere = self._places(doc)
         nearby: list[tuple[int, str, str]] = []
-        everywhere: dict[str, str] = {}
-        for other in doc.links:
-            candidate = other.candidate
-            if other is link or candidate.kind not in _PLACE_KINDS or candidate.country not in (None, "UA"):
+        low = bisect.bisect_left(starts, span.start - window - 200)
+        high = bisect.bisect_right(starts, span.end + window)
+        for start, end, oblast, name, owner in places[low:high]:
+            if owner is link:
                 continue
-            oblast = candidate.id if candidate.kind == "oblast" else candidate.oblast_id
-            if not oblast:
-                continue
-            everywhere.setdefault(oblast, candidate.name)
-            distance = min(abs(other.span.start - link.span.end), abs(link.span.start - other.span.end))
-            if distance <= window and doc.paragraph(other.span.start) == paragraph:
-                nearby.append((distance, oblast, candidate.name))
-        if not nearby and among is None and len(everywhere) == 1:
-            (oblast, name), = everywhere.items()
+            distance = min(abs(start - span.end), abs(span.start - end))
+            if distance <= window and doc.paragraph(start) == paragraph:
+                nearby.append((distance, oblast, name))
+        others = {o: n for o, n in everywhere.items() if o != (link.candidate.oblast_id or link.candidate.id)}
+        if not nearby and among is None and len(everywhere) == 1 and len(others) == 1:
+            (oblast, name), = others.items()
             nearby.append((window, oblast, name))  # the only oblast the whole text mentions
         own = link.candidate.id if link.candidate.kind == "oblast" else link.candidate.oblast_id
         seen: set[str] = set()
@@ -542,6 +548,25 @@ class Annotator:
                 continue
             return _Link(link.span, best, DECIDED, best.method, f"oblast context: {name} nearby", result)
         return None
+
+    def _places(self, doc: _Document) -> tuple[list[int], list[tuple[int, int, str, str, _Link]], dict[str, str]]:
+        """Linked Ukrainian places with their oblast, by position (cached until the links change)."""
+        if doc.places is not None and doc.places[0] == len(doc.links):
+            return doc.places[1]
+        places = []
+        everywhere: dict[str, str] = {}
+        for other in doc.links:
+            candidate = other.candidate
+            if candidate.kind not in _PLACE_KINDS or candidate.country not in (None, "UA"):
+                continue
+            oblast = candidate.id if candidate.kind == "oblast" else candidate.oblast_id
+            if oblast:
+                places.append((other.span.start, other.span.end, oblast, candidate.name, other))
+                everywhere.setdefault(oblast, candidate.name)
+        places.sort(key=lambda p: p[0])
+        value = ([p[0] for p in places], places, everywhere)
+        doc.places = (len(doc.links), value)
+        return value
 
     # -- output ----------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ class AnnotateData:
     """The word lists and patterns of normalizer/data/annotate.json, compiled."""
 
     stopwords: frozenset[str]
-    stop_phrases: re.Pattern[str] | None
+    stop_phrases: dict[str, tuple[tuple[str, ...], ...]]  # by first word: the words of each phrase
     credits: tuple[re.Pattern[str], ...]
     suffix_words: dict[str, str]  # a word after a name -> the kind word the resolver reads
     plurals: frozenset[str]
@@ -53,15 +53,16 @@ class AnnotateData:
     settings: dict[str, Any]
 
 
-def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    parts = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        words = [re.escape(w) for w in re.split(r"[\s-]+", phrase.strip()) if w]
-        if words:
-            parts.append(r"[\s-]+".join(words))
-    if not parts:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+def _phrases_by_first_word(phrases: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases as tuples of folded words (as tokenize() cuts them), grouped by their first word, longest first."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(fold(match.group()) for match in _TOKEN.finditer(phrase))
+        if len(words) < 2:
+            raise ValueError(f"{DATA_PATH.name}: stop phrase {phrase!r} has fewer than two words; "
+                             "a single word belongs in the stopwords")
+        grouped.setdefault(words[0], []).append(words)
+    return {first: tuple(sorted(entries, key=len, reverse=True)) for first, entries in grouped.items()}
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +101,7 @@ def load_data(path: str = str(DATA_PATH)) -> AnnotateData:
     endings = "|".join(re.escape(fold(e)) for e in sorted(raw["names"]["adjective_endings"], key=len, reverse=True))
     return AnnotateData(
         stopwords=frozenset(stopwords),
-        stop_phrases=_phrase_pattern(raw["stop_phrases"]["phrases"]),
+        stop_phrases=_phrases_by_first_word(raw["stop_phrases"]["phrases"]),
         credits=credits,
         suffix_words=suffix_words,
         plurals=frozenset(fold(w) for w in kinds["plural"]),
@@ -141,38 +142,73 @@ def tokenize(text: str) -> list[Token]:
     """The word tokens of `text` (possessive 's dropped from Latin words)."""
     tokens: list[Token] = []
     append = tokens.append
+    make = Token
     previous_end = 0
+    index = 0
     for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        word = match.group(0)
-        cyrillic = not word.isascii() and any("\u0400" <= c <= "\u04ff" for c in word)
-        possessive = not cyrillic and len(word) > 3 and word[-2] in "'’" and word[-1] == "s"
-        if possessive:
-            word, end = word[:-2], end - 2
-        gap = text[previous_end:start]
+        word = match.group()
+        start = match.start()
+        end = match_end = start + len(word)
+        if word.isascii():
+            cyrillic = False
+            if len(word) > 3 and word[-1] == "s" and word[-2] == "'":
+                possessive, word, end = True, word[:-2], end - 2
+            else:
+                possessive = False
+        else:
+            cyrillic = "\u0400" <= word[0] <= "\u04ff" or any("\u0400" <= c <= "\u04ff" for c in word)
+            possessive = not cyrillic and len(word) > 3 and word[-1] == "s" and word[-2] in "'’"
+            if possessive:
+                word, end = word[:-2], end - 2
         cap = word[0].isupper()
         letters = len(word) if word.isalpha() else sum(1 for c in word if c.isalpha())
-        append(Token(len(tokens), start, end, word, fold(word), gap, cap,
-                     cap and letters >= 2 and word.isupper(), cyrillic,
-                     cap and _starts_sentence(gap, previous_end == 0), letters, possessive))
-        previous_end = match.end()
+        if cap:
+            gap = text[previous_end:start]
+            append(make(index, start, end, word, fold(word), gap, True, letters >= 2 and word.isupper(), cyrillic,
+                        _starts_sentence(gap, previous_end == 0), letters, possessive))
+        else:
+            # lowercase words only serve as kind words, connectors and the like: a plain lowercase is their fold
+            plain = word.isascii() or cyrillic and word.isalpha() and "ё" not in word and "ґ" not in word
+            lowered = word.lower() if plain else fold(word)
+            append(make(index, start, end, word, lowered, text[previous_end:start], False, False, cyrillic, False,
+                        letters, possessive))
+        index += 1
+        previous_end = match_end
     return tokens
 
 
 def _starts_sentence(gap: str, first: bool) -> bool:
     """Whether the gap before a word ends a sentence (or the word opens the text)."""
-    if first:
+    if gap == " ":
+        return first
+    if first or "\n" in gap:
         return True
-    stripped = gap.strip(_OPENERS)
-    return bool(_SENTENCE_END.search(stripped)) or "\n" in gap
+    return bool(_SENTENCE_END.search(gap.strip(_OPENERS)))
 
 
 def excluded_ranges(text: str, data: AnnotateData) -> list[tuple[int, int]]:
-    """Character ranges that yield no mention: photo credits and organization names."""
-    ranges = [m.span() for pattern in data.credits for m in pattern.finditer(text)]
-    if data.stop_phrases is not None:
-        ranges.extend(m.span() for m in data.stop_phrases.finditer(text))
-    return sorted(ranges)
+    """Character ranges that yield no mention: photo credits and bylines."""
+    return sorted(m.span() for pattern in data.credits for m in pattern.finditer(text))
+
+
+def stop_phrase_tokens(tokens: list[Token], data: AnnotateData) -> list[int]:
+    """Indices of the tokens that belong to an organization, media or slogan phrase (Kyiv Post, Слава Україні)."""
+    found: list[int] = []
+    phrases = data.stop_phrases
+    for token in tokens:
+        entries = phrases.get(_phrase_key(token)) if token.cap else None
+        if not entries:
+            continue
+        for words in entries:
+            end = token.index + len(words)
+            if end <= len(tokens) and tuple(_phrase_key(t) for t in tokens[token.index : end]) == words:
+                found.extend(range(token.index, end))
+                break
+    return found
+
+
+def _phrase_key(token: Token) -> str:
+    return token.fold + "s" if token.possessive else token.fold
 
 
 def joinable(token: Token, previous: Token | None = None) -> bool:
@@ -318,7 +354,9 @@ def lead_at(text: str, tokens: list[Token], first: int, data: AnnotateData) -> L
     if before >= 0 and head.cyrillic:
         candidate = tokens[before]
         if candidate.cyrillic and candidate.fold in data.prepositions and joinable(following):
-            lead = f"{candidate.text.lower()} {lead}"
+            # the resolver only needs to know that a preposition precedes (the word is inflected): one
+            # canonical preposition makes "у Харкові" and "в Харкові" one question, asked once
+            lead = f"у {lead}"
     entity_kind = entity_kind_before(tokens, prefix[0] if prefix is not None else first, data)
     return Lead(lead, prefix[1] if prefix is not None else None, entity_kind)
 

@@ -91,6 +91,7 @@ def _css() -> str:
         "table{border-collapse:collapse;width:100%}",
         "th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}",
         "td.n{text-align:right}",
+        "td.kind,td.id{white-space:nowrap}",
         "code{font:12px ui-monospace,'DejaVu Sans Mono',monospace}",
         ".swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;border:1px solid}",
     ]
@@ -122,9 +123,10 @@ def to_html(text: str, mentions: Sequence[Mention], *, title: str = "uanorm anno
     rows = []
     for mention, count in counts:
         rows.append(
-            f'<tr><td><span class="swatch k-{esc(mention.kind)}"></span>{esc(mention.kind)}</td>'
+            f'<tr><td class="kind"><span class="swatch k-{esc(mention.kind)}"></span>{esc(mention.kind)}</td>'
             f"<td>{esc(mention.name)}</td><td>{esc(mention.name_uk or '')}</td>"
-            f"<td><code>{esc(mention.id)}</code></td><td><code>{esc(mention.oblast_id or '')}</code></td>"
+            f'<td class="id"><code>{esc(mention.id)}</code></td>'
+            f'<td class="id"><code>{esc(mention.oblast_id or "")}</code></td>'
             f'<td class="n">{count}</td></tr>'
         )
     table = ("<table><thead><tr><th>kind</th><th>name</th><th>name (uk)</th><th>id</th><th>oblast</th>"
