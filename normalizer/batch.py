@@ -21,14 +21,15 @@ import json
 import math
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, NamedTuple, Sequence
 
-from .errors import ColumnError, HintError, InputFileError, OutputError
+from .errors import ColumnError, HintError, InputFileError, NormalizerError, OutputError
 from .model import AMBIGUOUS, MATCHED, UNMATCHED
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,8 +51,8 @@ REVIEW_COLUMNS = (
 )
 #: Below this many distinct values a worker pool costs more than it saves.
 POOL_MIN = 1500
-#: Distinct values a worker resolves per task.
-CHUNK_MAX = 400
+#: Distinct values a worker resolves per task (at most).
+CHUNK_MAX = 200
 #: Input files larger than this are streamed (CSV, TSV, JSONL, Parquet); UANORM_STREAM_BYTES overrides.
 STREAM_BYTES = 256 << 20
 _KEY_VALUE = "__uanorm_value__"
@@ -138,12 +139,6 @@ def _warm_worker(home: str) -> int:
     return os.getpid()
 
 
-def _hint_keys(home: str, oblasts: list[str]) -> list[frozenset[str]]:
-    """The units each oblast hint names, in a pool worker (whose morphology is loaded already)."""
-    resolver = process_normalizer(home).resolver
-    return [resolver.oblasts_for(oblast) for oblast in oblasts]
-
-
 def _resolve_chunk(home: str, chunk: list[Key], kind: str | None) -> list[Answer]:
     """Answers for a chunk of (value, hint) keys, in a pool worker."""
     normalizer = process_normalizer(home)
@@ -209,26 +204,15 @@ class BatchResolver:
     def _learn_hint(self, oblast: str, units: Collection[str]) -> None:
         self._hints[oblast] = next(iter(units)) if len(units) == 1 else (oblast if units else None)
 
-    def _prepare_hints(self, pairs: Collection[Key]) -> None:
-        """Work out new oblast hints in a worker when a pool runs (the parent need not load morphology)."""
-        if self.workers < 2 or len(pairs) < POOL_MIN:
-            return
-        new = list({o for _v, o in pairs if isinstance(o, str) and o not in self._hints and is_text(o)})
-        if not new:
-            return
-        self.start()
-        assert self._pool is not None
-        for oblast, units in zip(new, self._pool.submit(_hint_keys, str(self.normalizer.home), new).result()):
-            self._learn_hint(oblast, units)
-
     def start(self) -> None:
-        """Start the worker processes now (they load while the input is read)."""
+        """Start the helper processes now (they load while the input is read); this process is one worker."""
         if self.workers > 1 and self._pool is None:
             import multiprocessing
 
             home = str(self.normalizer.home)
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-            self._warming = [self._pool.submit(_warm_worker, home) for _ in range(self.workers)]
+            helpers = self.workers - 1
+            self._pool = ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"))
+            self._warming = [self._pool.submit(_warm_worker, home) for _ in range(helpers)]
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -244,47 +228,65 @@ class BatchResolver:
 
     def answers(self, pairs: Iterable[Key]) -> dict[Key, Answer]:
         """The answer for each raw (value, oblast) pair, min-score applied."""
-        pairs = pairs if isinstance(pairs, Collection) else list(pairs)
-        self._prepare_hints(pairs)
         raw = {pair: (pair[0] if is_text(pair[0]) else None, self.hint_key(pair[1])) for pair in pairs}
         todo = [key for key in dict.fromkeys(raw.values()) if key not in self._answers]
         self._resolve(todo)
         return {pair: self._answers[key] for pair, key in raw.items()}
 
     def _resolve(self, todo: list[Key]) -> None:
-        blank = [key for key in todo if key[0] is None]
-        for key in blank:
-            self._answers[key] = BLANK
+        for key in todo:
+            if key[0] is None:
+                self._answers[key] = BLANK
         todo = [key for key in todo if key[0] is not None]
         if not todo:
             return
         if self.workers > 1 and len(todo) >= POOL_MIN:
             self._resolve_pooled(todo)
             return
-        normalizer = self.normalizer
         step = max(1, len(todo) // 100)
-        for done, (value, hint) in enumerate(todo, start=1):
+        for start in range(0, len(todo), step):
+            self._resolve_here(todo[start : start + step])
+            if self.progress is not None:
+                self.progress(min(start + step, len(todo)), len(todo))
+
+    def _resolve_here(self, chunk: list[Key]) -> None:
+        normalizer = self.normalizer
+        for value, hint in chunk:
             self._answers[(value, hint)] = self._finish(answer_for(normalizer, value, hint, self.kind))
-            if self.progress is not None and (done % step == 0 or done == len(todo)):
-                self.progress(done, len(todo))
 
     def _resolve_pooled(self, todo: list[Key]) -> None:
+        """Helpers take chunks from the front of the list while this process works from the back."""
         self.start()
         assert self._pool is not None
         home = str(self.normalizer.home)
-        size = max(50, min(CHUNK_MAX, len(todo) // (self.workers * 8) or 1))
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        pending = {self._pool.submit(_resolve_chunk, home, chunk, self.kind): chunk for chunk in chunks}
-        done_count = 0
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        helpers = self.workers - 1
+        size = max(25, min(CHUNK_MAX, len(todo) // (self.workers * 10) or 1))
+        chunks = deque(todo[i : i + size] for i in range(0, len(todo), size))
+        running: dict[Future[list[Answer]], list[Key]] = {}
+        done = 0
+        while chunks or running:
+            while chunks and len(running) < 2 * helpers:
+                chunk = chunks.popleft()
+                running[self._pool.submit(_resolve_chunk, home, chunk, self.kind)] = chunk
+            if chunks:
+                chunk = chunks.pop()
+                self._resolve_here(chunk)
+                done += len(chunk)
+                finished = [future for future in running if future.done()]
+            else:
+                finished = list(wait(running, return_when=FIRST_COMPLETED).done)
             for future in finished:
-                chunk = pending.pop(future)
-                for key, answer in zip(chunk, future.result()):
+                chunk = running.pop(future)
+                try:
+                    answers = future.result()
+                except BrokenProcessPool:
+                    raise NormalizerError("a worker process stopped unexpectedly (out of memory?); "
+                                          "try again with --workers 1") from None
+                for key, answer in zip(chunk, answers):
                     self._answers[key] = self._finish(answer)
-                done_count += len(chunk)
-                if self.progress is not None:
-                    self.progress(done_count, len(todo))
+                done += len(chunk)
+            if self.progress is not None:
+                self.progress(done, len(todo))
 
     def _finish(self, answer: Answer) -> Answer:
         if self.min_score is not None and answer.status == MATCHED and answer.score < self.min_score:
@@ -813,12 +815,21 @@ class _FileJob:
         from . import io_formats as io
 
         if not self.streamed:
-            data = io.read_stdin_bytes() if self.source is None else self.source.read_bytes()
+            if self.source is None:
+                data = io.read_stdin_bytes()
+            else:
+                with open(self.source, "rb") as handle:
+                    data = handle.read(io.SNIFF_BYTES + 1)
             if not data:
                 raise InputFileError(f"{self.input}: empty file (no header row)")
+            complete = len(data) <= io.SNIFF_BYTES
             layout = io.detect_layout(data[: io.SNIFF_BYTES], name=self.input, fmt=self.in_fmt,
-                                      encoding=self.encoding, complete=len(data) <= io.SNIFF_BYTES)
-            return io.read_text_table(data, layout, name=self.input), layout, None
+                                      encoding=self.encoding, complete=complete)
+            if self.source is not None and (layout.utf8 or complete):
+                source: bytes | Path = self.source if layout.utf8 else data
+            else:
+                source = data if self.source is None else self.source.read_bytes()
+            return io.read_text_table(source, layout, name=self.input), layout, None
         assert self.source is not None
         with open(self.source, "rb") as handle:
             sample = handle.read(io.SNIFF_BYTES)
@@ -829,7 +840,7 @@ class _FileJob:
         io.header_names(io.decode(head, layout.encoding, name=self.input, final=False), layout.delimiter,
                         name=self.input)
         path, scratch = self.source, None
-        if not layout.utf8 or layout.bom:
+        if not layout.utf8:  # polars reads UTF-8 only (a BOM it skips by itself)
             out_dir = Path(self.output).parent if self.output != io.STDIO else Path(".")
             import tempfile
 

@@ -229,19 +229,31 @@ def _csv_options(layout: TextLayout) -> dict[str, Any]:
     return options
 
 
-def read_text_table(data: bytes, layout: TextLayout, *, name: str) -> "pl.DataFrame":
-    """A CSV/TSV held in memory as a DataFrame of strings (empty unquoted cells are null)."""
+def read_text_table(data: bytes | Path, layout: TextLayout, *, name: str) -> "pl.DataFrame":
+    """A CSV/TSV (bytes in memory, or a UTF-8 file read directly) as a DataFrame of strings.
+
+    Empty unquoted cells become null and are written back empty; quoted empty cells stay "".
+    """
     import polars as pl
 
-    body = data[3:] if layout.bom else data
-    if not layout.utf8:
-        body = decode(body, layout.encoding, name=name).encode("utf-8")
-    if not body.strip():
+    if isinstance(data, Path):
+        with open(data, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+        source: bytes | Path = data
+    else:
+        body = data[3:] if layout.bom else data
+        if not layout.utf8:
+            body = decode(body, layout.encoding, name=name).encode("utf-8")
+        head, source = body[:SNIFF_BYTES], body
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[3:]
+    if not head.strip():
         raise InputFileError(f"{name}: empty file (no header row)")
-    header_names(body[:SNIFF_BYTES].decode("utf-8", "replace"), layout.delimiter, name=name)
+    header_names(head.decode("utf-8", "replace"), layout.delimiter, name=name)
     try:
-        return pl.read_csv(body, **_csv_options(layout))
+        return pl.read_csv(source, **_csv_options(layout))
     except pl.exceptions.PolarsError as exc:
+        body = source.read_bytes() if isinstance(source, Path) else source
         raise InputFileError(diagnose_csv(body, layout, name=name, error=exc)) from None
 
 

@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--escape-formulas", action="store_true",
                         help="prefix cells starting with = + - @ with ' in CSV/TSV/XLSX output")
     parser.add_argument("--workers", type=int, metavar="N",
-                        help="processes resolving values (default: the CPU count, at most 4)")
+                        help="processes resolving values, this one included (default: the CPU count, at most 4)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     parser.set_defaults(handler=run)
 
