@@ -133,6 +133,13 @@ def process_normalizer(home: str | os.PathLike[str] | None = None) -> "Normalize
         return normalizer
 
 
+def _ignore_interrupts() -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle (it stops the pool), not each helper's."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _warm_worker(home: str) -> int:
     """Open the worker's normalizer and load the Cyrillic morphology (a pool's first task)."""
     process_normalizer(home).resolve("Харкові")
@@ -172,6 +179,8 @@ class BatchResolver:
         self.workers = workers
         self.progress = progress
         self._hints: dict[str, str | None] = {}
+        #: Oblast hints that named no oblast (ignored, as the matcher ignores them).
+        self.unknown_hints: list[str] = []
         self._answers: dict[Key, Answer] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[int]] = []
@@ -203,6 +212,8 @@ class BatchResolver:
 
     def _learn_hint(self, oblast: str, units: Collection[str]) -> None:
         self._hints[oblast] = next(iter(units)) if len(units) == 1 else (oblast if units else None)
+        if not units:
+            self.unknown_hints.append(oblast)
 
     def start(self) -> None:
         """Start the helper processes now (they load while the input is read); this process is one worker."""
@@ -211,7 +222,8 @@ class BatchResolver:
 
             home = str(self.normalizer.home)
             helpers = self.workers - 1
-            self._pool = ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_ignore_interrupts)
             self._warming = [self._pool.submit(_warm_worker, home) for _ in range(helpers)]
 
     def close(self) -> None:
@@ -416,6 +428,15 @@ def _join_kwargs() -> dict[str, Any]:
     return options
 
 
+def _streaming() -> dict[str, Any]:
+    """collect() options for polars' streaming engine (named differently before polars 1.23)."""
+    import polars as pl
+
+    from .io_formats import accepts
+
+    return {"engine": "streaming"} if accepts(pl.LazyFrame.collect, "engine") else {"streaming": True}
+
+
 def _pair_hash(value: "pl.Expr", oblast: "pl.Expr | None") -> "pl.Expr":
     """A 64-bit key for the (value, oblast) of each row: joining on it is far cheaper than on strings."""
     import polars as pl
@@ -453,7 +474,7 @@ def clean_polars(
         queries.append(frame.lazy().group_by(keys).agg(pl.len().alias("__count__"))
                        .with_columns(_pair_hash(pl.col(_KEY_VALUE), None if hint is None else pl.col(_KEY_OBLAST))))
     try:
-        distinct = pl.collect_all(queries, **({"engine": "streaming"} if lazy else {}))
+        distinct = pl.collect_all(queries, **(_streaming() if lazy else {}))
     except pl.exceptions.PolarsError as exc:
         raise InputFileError(f"{name}: {str(exc).strip().splitlines()[0]}") from None
     result = frame.lazy()
@@ -783,6 +804,10 @@ class _FileJob:
             rows, reports, layout = self._table(target)
         if layout is not None and not layout.utf8:
             notes.append(f"input read as {layout.encoding}; output written as UTF-8 with a BOM")
+        unknown = self.resolver.unknown_hints
+        if unknown:
+            shown = ", ".join(repr(u) for u in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+            notes.append(f"{len(unknown)} oblast value(s) name no oblast and were ignored: {shown}")
         return rows, reports, notes
 
     def _table(self, target: Path | None) -> tuple[int, list[ColumnReport], Any]:
@@ -864,7 +889,10 @@ class _FileJob:
                 if target is not None and self.out_fmt == "parquet":
                     cleaned.sink_parquet(target)
                     return
-                cleaned = cleaned.collect(engine="streaming")
+                if target is None:
+                    self._sink_to_stdout(cleaned, layout)
+                    return
+                cleaned = cleaned.collect(**_streaming())
             except pl.exceptions.PolarsError as exc:
                 raise InputFileError(f"{self.input}: {str(exc).strip().splitlines()[0]}") from None
         if target is None:
@@ -877,6 +905,21 @@ class _FileJob:
             sys.stdout.buffer.flush()
             return
         io.write_frame(cleaned, target, self.out_fmt, layout)
+
+    def _sink_to_stdout(self, cleaned: Any, layout: Any) -> None:
+        """A streamed result for standard output: sunk to a scratch file, then copied out."""
+        import shutil
+        import sys
+        import tempfile
+
+        from . import io_formats as io
+
+        with tempfile.TemporaryDirectory(prefix="uanorm-") as scratch:
+            path = Path(scratch) / "out.csv"
+            cleaned.sink_csv(path, **io.csv_write_options(layout, self.out_fmt))
+            with open(path, "rb") as handle:
+                shutil.copyfileobj(handle, sys.stdout.buffer, 16 << 20)
+            sys.stdout.buffer.flush()
 
     def _jsonl(self, target: Path | None) -> tuple[int, list[ColumnReport], Any]:
         from . import io_formats as io
@@ -922,7 +965,7 @@ class _FileJob:
             parsed.append((body, ending, (members, close, number)))
         objects = [p[2] for p in parsed if p[2] is not None]
         if first and objects:
-            keys = [m[0] for m in objects[0][0]]
+            keys = list(dict.fromkeys(m[0] for members, _c, _n in objects for m in members))
             for column in self.columns:
                 if column not in keys:
                     raise io.missing_column(column, keys, name=self.input)

@@ -6,6 +6,11 @@ BOM) or Windows-1251 (detected), and written as UTF-8 (with a BOM when the input
 one or was Windows-1251, so that spreadsheet programs read it right). Outputs are
 written to a temporary file in the target directory, fsynced and renamed into place:
 an error at any point leaves no file behind.
+
+CSV rules: the delimiter is sniffed among , ; TAB (TSV files use TAB); a row with more
+fields than the header is an error naming its line; a row with fewer fields is padded
+with empty cells; a header naming a column twice is an error. Empty unquoted cells are
+written back empty, quoted empty cells as "".
 """
 
 from __future__ import annotations
