@@ -376,6 +376,9 @@ def _check_columns(available: Sequence[Any], columns: Sequence[Any], oblast_colu
 
     if len(set(columns)) != len(columns):
         raise ColumnError(f"{name}: a column is given twice: {list(columns)}")
+    reserved = [c for c in available if str(c).startswith("__uanorm_")]
+    if reserved:
+        raise ColumnError(f"{name}: column {reserved[0]!r} uses a name reserved for uanorm's own work; rename it")
     for column in columns:
         if column not in available:
             raise missing_column(column, [str(c) for c in available], name=name)

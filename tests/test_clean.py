@@ -68,6 +68,10 @@ def test_non_text_cells_are_unmatched(normalizer) -> None:
     assert list(out["place_score"][1:]) == [0.0] * 7
     ints = pl.DataFrame({"place": [1, 2, None]})
     assert clean(ints, column="place", normalizer=normalizer)["place_status"].to_list() == ["unmatched"] * 3
+    categorical = pl.DataFrame({"place": ["Kharkiv", None, "Kharkiv"]}, schema={"place": pl.Categorical})
+    out = clean(categorical, column="place", normalizer=normalizer)
+    assert out["place_id"].to_list() == [KHARKIV, None, KHARKIV]
+    assert out["place"].dtype == pl.Categorical
 
 
 def test_several_columns_and_fixed_oblast(normalizer) -> None:
@@ -109,6 +113,8 @@ def test_column_errors(normalizer) -> None:
         clean(pl.DataFrame({"a": ["Kyiv"]}), column=["a", "a"], normalizer=normalizer)
     with pytest.raises(ColumnError):
         clean(pl.DataFrame({"a": ["Kyiv"]}), column="a", oblast_column="region", normalizer=normalizer)
+    with pytest.raises(ColumnError, match="reserved"):
+        clean(pl.DataFrame({"a": ["Kyiv"], "__uanorm_key__": [1]}), column="a", normalizer=normalizer)
     with pytest.raises(TypeError):
         clean([["Kyiv"]], column="a", normalizer=normalizer)
 
