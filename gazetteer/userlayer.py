@@ -14,6 +14,20 @@ not at all, and an import of any size is a single op. ``undo N`` applies the
 inverse of op N's changes as a new op. The matcher's index follows the log
 incrementally (see ``normalizer.userlayer_sync``): it only needs the op IDs and the
 keys each op touched, which ``changes_since`` gives.
+
+Files (``import-variants`` reads, ``export`` writes; UTF-8, comma or tab separated,
+the header decides):
+
+- plain: columns ``text`` and ``id`` (optional ``lang``, ``note``); one variant a row;
+- export: the plain columns plus ``source``, ``added_at`` and ``action`` (``variant``
+  when empty, ``entity``, ``hide``); an ``entity`` row defines a user entity (``id``,
+  ``text`` = Ukrainian name, ``name`` = Latin name, ``name_ru``, ``kind``,
+  ``parent_id``, ``country``, ``role``), a ``hide`` row hides the built-in ``id``.
+  Entities come first so that variants can name them; importing an export into an
+  empty layer rebuilds the same state (``source`` and ``added_at`` are informative);
+- review: the review file of ``uanorm clean`` (``column,value,oblast,count,status,
+  candidate_1_id,...,chosen_id``): each row with ``chosen_id`` adds ``value`` as a
+  variant of that ID; rows left without ``chosen_id`` are counted and skipped.
 """
 
 from __future__ import annotations
@@ -1168,8 +1182,11 @@ class UserLayer:
 def read_import_file(path: str | os.PathLike[str]) -> tuple[list[ImportRow], str, int]:
     """(rows, format, review rows without chosen_id) of a review file or a plain text,id CSV/TSV."""
     path = Path(path)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        content = handle.read()
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            content = handle.read()
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
     lines = content.splitlines(keepends=True)
     start = 0
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):

@@ -401,6 +401,10 @@ def test_import_file_errors(norm: Normalizer, tmp_path: Path, capsys: pytest.Cap
     assert status == 1 and "text and id columns" in err
     status, _, err = run(capsys, "gazetteer", "import-variants", str(tmp_path / "missing.csv"))
     assert status == 1 and "missing.csv" in err
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("text,id\nK\xf6ln,UA44120050010021900\n".encode("latin-1"))
+    status, _, err = run(capsys, "gazetteer", "import-variants", str(latin1))
+    assert status == 1 and "not UTF-8" in err and "latin1.csv" in err
 
 
 def test_review_file_round_trip(fresh_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -452,7 +456,7 @@ def test_export_round_trips_through_import(home: Path, norm: Normalizer, tmp_pat
     exported = tmp_path / "layer.tsv"
     status, out, _ = run(capsys, "gazetteer", "export", "--layer", "user", "-o", str(exported))
     assert status == 0 and "3 variants, 2 entities, 1 hidden" in out
-    status, stdout_copy, _ = run(capsys, "gazetteer", "export")
+    status, stdout_copy, _ = run(capsys, "gazetteer", "export", "-o", "-")
     assert stdout_copy == exported.read_text(encoding="utf-8")
     assert not list(tmp_path.glob(".layer.tsv.*"))  # written atomically, nothing left behind
 
@@ -556,3 +560,32 @@ def test_the_gazetteer_never_imports_the_normalizer() -> None:
             "bad = [m for m in sys.modules if m.startswith('normalizer')]; print(bad); sys.exit(bool(bad))")
     completed = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_review_round_trip_with_uanorm_clean(fresh_home: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The review file that `uanorm clean` writes, decided by hand, fed back: the next clean matches it."""
+    source = write_rows(tmp_path / "events.csv", ["event", "location"],
+                        [["1", ALIEN], ["2", "Lysychansk"], ["3", ALIEN], ["4", ALIEN_2]])
+    review = tmp_path / "events.review.csv"
+    status, _, err = run(capsys, "clean", str(source), "-c", "location", "-o", str(tmp_path / "out.csv"),
+                         "--review", str(review), "-q")
+    assert status == 0, err
+    with open(review, encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert {row["value"] for row in table} == {ALIEN, ALIEN_2}
+    for row in table:
+        row["chosen_id"] = LYSYCHANSK if row["value"] == ALIEN else ""
+    with open(review, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    status, out, err = run(capsys, "gazetteer", "import-variants", str(review))
+    assert status == 0 and "1 added" in out and "1 review rows without chosen_id skipped" in out, err
+    status, _, err = run(capsys, "clean", str(source), "-c", "location", "-o", str(tmp_path / "again.csv"),
+                         "--no-review", "-q")
+    assert status == 0, err
+    with open(tmp_path / "again.csv", encoding="utf-8-sig", newline="") as handle:
+        again = {row["location"]: (row["location_status"], row["location_id"]) for row in csv.DictReader(handle)}
+    assert again[ALIEN] == ("matched", LYSYCHANSK)
+    assert again[ALIEN_2][0] == "unmatched"

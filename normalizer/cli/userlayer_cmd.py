@@ -64,7 +64,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     export = commands.add_parser("export", help="the user layer as TSV that import-variants reads back")
     export.add_argument("--layer", choices=("user",), default="user", help="which layer (only: user)")
-    export.add_argument("-o", "--output", help="file to write (atomically); default: standard output")
+    export.add_argument("-o", "--output", help="file to write (atomically); default or '-': standard output")
     export.set_defaults(handler=run_export)
 
     history = commands.add_parser("history", help="the user layer's changes, oldest first")
@@ -151,10 +151,11 @@ def _print_rows(label: str, rows: list[Any], stream: Any, limit: int = 20) -> No
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the user layer as TSV."""
+    destination = None if args.output in (None, "-") else args.output
     with Gazetteer.open() as gazetteer:
-        text = gazetteer.export(args.output)
+        text = gazetteer.export(destination)
         counts = gazetteer.user_layer.counts()
-    if args.output:
+    if destination:
         print(f"exported {counts['variants']:,} variants, {counts['entities']:,} entities, "
               f"{counts['hidden']:,} hidden to {args.output}")
     else:
