@@ -72,6 +72,7 @@ class Mention:
     status: str = MATCHED
     method: str = ""
     note: str = ""
+    alternatives: tuple[str, ...] = ()  # undecided: the IDs the context could not choose between
 
     def __repr__(self) -> str:
         flag = "" if self.status == MATCHED else f", {self.status}"
@@ -85,9 +86,12 @@ class Mention:
             "name": self.name, "name_uk": self.name_uk, "oblast_id": self.oblast_id, "country": self.country,
             "score": self.score,
         }
-        if self.status != MATCHED:
+        if self.status == DECIDED:
             data["status"] = self.status
             data["decided_by"] = self.note
+        elif self.status == UNDECIDED:
+            data["status"] = self.status
+            data["candidates"] = list(self.alternatives)
         return data
 
 
@@ -114,7 +118,7 @@ class _Document:
     lang: str
     links: list[_Link] = field(default_factory=list)
     pending: list[_Link] = field(default_factory=list)
-    covered: set[int] = field(default_factory=set)
+    strangers: set[int] = field(default_factory=set)  # tokens of persons the gazetteer does not know
     results: dict[tuple[str, str | None, str | None], Result] = field(default_factory=dict)
     breaks: list[int] = field(default_factory=list)  # where paragraphs end (blank lines)
     places: Any = None  # (number of links, linked places by position), see Annotator._places
@@ -212,11 +216,10 @@ class Annotator:
                     break
             if taken is not None:
                 (doc.links if taken.status == MATCHED else doc.pending).append(taken)
-                doc.covered.update(range(taken.span.first, taken.span.end_token + 1))
                 i = taken.span.end_token + 1
                 continue
             if self._unknown_person(doc, i):
-                doc.covered.update((i, i + 1))  # "Andrey Marienko": a person we do not know, not a place
+                doc.strangers.update((i, i + 1))  # "Andrey Marienko": a person we do not know, not a place
                 i += 2
                 continue
             i += 1
@@ -357,7 +360,7 @@ class Annotator:
             return None
         if result.status == MATCHED:
             return _Link(span, best, MATCHED, best.method, result=result)
-        return _Link(span, best, UNDECIDED, best.method, "undecided", result=result)
+        return _Link(span, best, UNDECIDED, best.method, "the context does not decide", result=result)
 
     def _acceptable(self, doc: _Document, span: Span, best: Candidate, vocabulary: Vocabulary) -> bool:
         """The precision rules of running text (see the module docstring)."""
@@ -444,7 +447,7 @@ class Annotator:
         keep_pending = [l for l in doc.pending if id(l) not in replaced or not self._named(doc, l.span.first, named)]
         covered = {i for l in keep_links + keep_pending for i in range(l.span.first, l.span.end_token + 1)}
         for token in doc.tokens:
-            if token.index in covered or doc.blocked[token.index] or not token.cap:
+            if token.index in covered or token.index in doc.strangers or doc.blocked[token.index] or not token.cap:
                 continue
             if token.fold in self.data.stopwords or token.letters < self.settings["min_letters"]:
                 continue
@@ -575,10 +578,12 @@ class Annotator:
 
     def _mention(self, doc: _Document, link: _Link) -> Mention:
         c = link.candidate
+        alternatives = tuple(a.id for a in self._close(link)) if link.status == UNDECIDED else ()
         return Mention(
             start=link.span.start, end=link.span.end, text=doc.text[link.span.start : link.span.end],
             id=c.id, kind=c.kind, name=c.name, name_uk=c.name_uk, name_ru=c.name_ru, oblast_id=c.oblast_id,
             country=c.country, score=c.score, status=link.status, method=link.method, note=link.note,
+            alternatives=alternatives,
         )
 
 

@@ -131,6 +131,8 @@ def test_ambiguous_left_out_unless_asked(normalizer) -> None:
     assert normalizer.annotate(text) == []
     undecided = normalizer.annotate(text, undecided=True)
     assert [m.status for m in undecided] == ["undecided"]
+    data = undecided[0].to_dict()
+    assert data["status"] == "undecided" and len(data["candidates"]) >= 2 and data["id"] in data["candidates"]
 
 
 def test_bad_arguments(normalizer) -> None:
@@ -186,3 +188,25 @@ def test_a_long_document_is_linear(normalizer) -> None:
     single = normalizer.annotate(article)
     joined = "\n\n".join([article] * 5)
     assert len(normalizer.annotate(joined)) == 5 * len(single)
+
+
+_FRAGMENTS = ["Kyiv", "Kyiv region", "Lugansk", "region", "у Лисичанську", "под Бахмутом", "Луганщина", "Sergei Gaidai",
+              "Gaidai", "the city of", "Donetsk", ",", ".", " ", "\n\n", "(Efrem Lukatsky/AP)", "Moscow-backed",
+              "Київська область", "and", "та", "Black Sea", "HELP", "Sunday", "’s", "вулиця", "Сумська", "-", "«", "»",
+              "V.", "Zelensky", "\u0301", "\ufeff", "🚀", "Ä", "ё"]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_any_text_gives_sorted_disjoint_mentions_with_true_offsets(normalizer, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(_FRAGMENTS) + rng.choice(["", " ", " ", ", "]) for _ in range(rng.randint(0, 60)))
+    mentions = normalizer.annotate(text, undecided=bool(seed % 2))
+    ends = -1
+    for mention in mentions:
+        assert 0 <= mention.start < mention.end <= len(text)
+        assert text[mention.start : mention.end] == mention.text
+        assert mention.start >= ends
+        ends = mention.end
+        assert mention.id and mention.kind and 0.0 <= mention.score <= 1.0
