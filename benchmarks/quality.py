@@ -8,6 +8,7 @@ Sets (benchmarks/data/):
   dev_places.tsv   input, expected_id, oblast, category     (places: top-1 must be the ID)
   dev_persons.tsv  input, expected_name_uk, category         (persons: top-1 must be that person)
   dev_foreign.tsv  input, country                            (must NOT resolve to a Ukrainian entity)
+  holdout_*.tsv    the same kinds, compiled independently by someone who never saw the matcher
   GeoNames alternates: every alternate spelling GeoNames gives for a Ukrainian place that the
   default build links to a KATOTTG unit, resolved against a KATOTTG-only build.
 
@@ -80,16 +81,16 @@ class Tally:
         return summary
 
 
-def run_places(n: Normalizer, show: int) -> dict[str, object]:
+def run_places(n: Normalizer, show: int, name: str = "dev_places.tsv") -> dict[str, object]:
     tally = Tally()
-    for row in read_tsv("dev_places.tsv"):
+    for row in read_tsv(name):
         result = n.resolve(row["input"], oblast=row["oblast"] or None)
         best = result.best.id if result.best else None
         right = best == row["expected_id"]
         tally.add(row["category"], right, result.status == "matched",
                   f"{row['input']!r} [{row['oblast']}] -> {result.status} {best} "
                   f"{result.best.name if result.best else ''} (want {row['expected_id']})")
-    return tally.report("places (dev_places.tsv)", show)
+    return tally.report(f"places ({name})", show)
 
 
 def run_persons(n: Normalizer, show: int) -> dict[str, object]:
@@ -105,9 +106,9 @@ def run_persons(n: Normalizer, show: int) -> dict[str, object]:
     return tally.report("persons (dev_persons.tsv)", show)
 
 
-def run_foreign(n: Normalizer, show: int) -> dict[str, object]:
+def run_foreign(n: Normalizer, show: int, name: str = "dev_foreign.tsv") -> dict[str, object]:
     tally = Tally()
-    for row in read_tsv("dev_foreign.tsv"):
+    for row in read_tsv(name):
         result = n.resolve(row["input"])
         best = result.best
         ukrainian = best is not None and result.status != "unmatched" and (best.country == "UA")
@@ -116,7 +117,7 @@ def run_foreign(n: Normalizer, show: int) -> dict[str, object]:
         tally.add(row["country"], rejected, result.status == "matched" and not ukrainian,
                   f"{row['input']!r} -> {result.status} {best.id if best else None} "
                   f"{best.name if best else ''}")
-    return tally.report("foreign look-alikes (dev_foreign.tsv): top-1 = rejected", show)
+    return tally.report(f"foreign look-alikes ({name}): top-1 = rejected", show)
 
 
 def geonames_cases(default: Normalizer) -> list[tuple[str, str, str, bool]]:
@@ -176,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", help="UANORM_HOME of the default build (default: $UANORM_HOME or the user dir)")
     parser.add_argument("--geonames", action="store_true", help="also run the GeoNames-alternates set")
+    parser.add_argument("--holdout", action="store_true",
+                        help="also run the held-out set (holdout_*.tsv: compiled independently, never tuned on)")
     parser.add_argument("--katottg-home", help="home for the KATOTTG-only build (default: a temp dir)")
     parser.add_argument("--errors", type=int, default=0, help="show this many errors per category")
     parser.add_argument("--json", help="write the figures to this JSON file")
@@ -189,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         "foreign": run_foreign(n, args.errors),
     }
     print(f"\n(dev set resolved in {time.perf_counter() - started:.1f}s)")
+    if args.holdout:
+        figures["holdout_places"] = run_places(n, args.errors, "holdout_places.tsv")
+        figures["holdout_foreign"] = run_foreign(n, args.errors, "holdout_foreign.tsv")
     if args.geonames:
         home = Path(args.katottg_home or tempfile.mkdtemp(prefix="uanorm-katottg-"))
         from gazetteer import Gazetteer

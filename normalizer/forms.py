@@ -156,6 +156,24 @@ def derive_russian(name_uk: str, limit: int = 6) -> tuple[str, ...]:
     return tuple(list(seen)[:limit])
 
 
+def russian_adjective(noun: str) -> str | None:
+    """The Russian adjective of a place name, as raions are named: Запорожье -> Запорожский."""
+    word = noun.strip().lower()
+    if len(word) < 3 or " " in word:
+        return None
+    if word.endswith(("ье", "ие")):
+        return word[:-2] + "ский"
+    if word.endswith(("ск", "цк")):
+        return word + "ий"
+    if word.endswith(("ь",)):
+        return word + "ский"
+    if word[-1] in "аяоеыи":
+        return word[:-1] + "ский"
+    if word[-1] in _CONSONANTS:
+        return word + "ский"
+    return None
+
+
 # -- inflection -------------------------------------------------------------------------
 
 #: Case endings -> dictionary endings, for names the dictionaries do not know (lowercase).

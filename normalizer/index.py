@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Iterator
 from gazetteer import Gazetteer
 from gazetteer.model import ENTITY_FIELDS, Entity, Name
 
-from .forms import derive_russian, given_name_group
+from .forms import derive_russian, given_name_group, russian_adjective
 from .keys import fold, is_cyrillic, skeleton
 from .romanize import systems_for
 from .text import clean_text, strip_type_words
@@ -268,6 +268,10 @@ def _center_base_names(entities: list[Entity], names: list[tuple[str, Name]]) ->
             for name in official.get(entity.center_id, ()):
                 extra.append((entity.id, Name(name.text, name.lang, "Cyrl", "base", "derived",
                                               note=f"centre {entity.center_id}")))
+                adjective = russian_adjective(name.text) if name.lang == "ru" and entity.kind == "raion" else None
+                if adjective:  # Запорожский район, after Запорожье
+                    extra.append((entity.id, Name(f"{adjective} район", "ru", "Cyrl", "derived_ru", "derived",
+                                                  note=f"Russian adjective of its centre {entity.center_id}")))
     return extra
 
 
@@ -505,6 +509,15 @@ class IndexReader:
                 self._entity_cache[row[0]] = row
                 result[row[0]] = row
         return result
+
+    def pcode(self, code: str) -> str | None:
+        """The unit an OCHA P-code names: the KATOTTG code it starts, with zeros down to settlement level."""
+        for (entity_id,) in self.db.execute(
+            "SELECT id FROM entity WHERE id >= ? AND id < ? ORDER BY id", (code, code + "\uffff")
+        ):
+            if set(entity_id[len(code) : 12]) <= {"0"}:
+                return entity_id
+        return None
 
     def eid_of(self, entity_id: str) -> int | None:
         """The index's number for an entity ID."""

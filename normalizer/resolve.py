@@ -50,6 +50,8 @@ FOREIGN_CITY_POPULATION = 50_000
 #: Foreign declension endings tried last (Lithuanian Bachmutas, Latvian Kijiva ...).
 _FOREIGN_ENDINGS = ("as", "is", "us", "a", "o", "e", "um", "i")
 _ID_PATTERN = re.compile(r"^(UA\d{17}|[a-z]+:[a-z0-9-]+)$")
+#: OCHA/HDX P-codes: the KATOTTG code cut after the oblast, raion, hromada or settlement level.
+_PCODE_PATTERN = re.compile(r"^UA(\d{2}|\d{4}|\d{7}|\d{10})$", re.IGNORECASE)
 _ISO_PATTERN = re.compile(r"^UA-\d{2}$", re.IGNORECASE)
 FORM_PHRASE = {
     "official": "official name", "official_latin": "official Latin name", "base": "name",
@@ -129,7 +131,7 @@ class Scored:
         elif self.kind in ("settlement", "village"):
             rank += 0.3 * self.centre
         if self.kind == "foreign" and self.population < 20_000:
-            rank = 2.5
+            rank = 2  # a small place abroad against a Ukrainian village of the same name: a tie
         return rank, self.population
 
 
@@ -166,7 +168,8 @@ class Resolver:
 
     # -- retrieval ------------------------------------------------------------------
 
-    def _hits_for(self, core: str, *, fuzzy: bool = True, inflection: bool = True, inflected: bool = False) -> list[Hit]:
+    def _hits_for(self, core: str, *, fuzzy: bool = True, inflection: bool = True, inflected: bool = False,
+                  deep: bool = False) -> list[Hit]:
         """Every indexed way to reach an entity from the core name."""
         folded = fold(core)
         if not folded:
@@ -194,7 +197,7 @@ class Resolver:
                 lemma = lemmas[key_found]
                 similarity = ratio(lemma, spelling) / 100.0
                 hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity, note=lemma))
-        if hits:
+        if hits and not deep:
             return hits
         # a Russian form read back as Ukrainian: Kurakhovka -> Kurakhivka, Gvozdavka Vtoraya -> Hvozdavka Druha
         words = [skeleton(word) for word in folded.split()]
@@ -203,9 +206,9 @@ class Resolver:
             similarity = ratio(folded, spelling) / 100.0
             hits.append(Hit(eid, fid, "reading", system, spelling, 0.87 + 0.06 * similarity,
                             note="read as the Ukrainian counterpart of a Russian form"))
-        if hits or not fuzzy or len(key) < 4:
+        if (hits and not deep) or not fuzzy or len(key) < 4:
             return hits
-        hits = self._fuzzy_hits(folded, key)
+        hits = hits + self._fuzzy_hits(folded, key)
         if not hits and not cyrillic:
             for ending in _FOREIGN_ENDINGS:
                 if folded.endswith(ending) and len(folded) - len(ending) >= 4:
@@ -346,6 +349,7 @@ class Resolver:
         kinds: frozenset[str] | None,
         oblasts: frozenset[str] | None,
         raions: frozenset[str] | None,
+        countries: frozenset[str] | None = None,
     ) -> dict[int, Scored]:
         """Best contextual score per entity."""
         hits = list(hits)
@@ -384,6 +388,12 @@ class Resolver:
                     notes.append("in the given oblast")
                 else:
                     score *= 0.72
+            if countries is not None:
+                if row[_ENTITY_INDEX["country"]] in countries:
+                    score += 0.03
+                    notes.append("in the country the context names")
+                else:
+                    score *= 0.6  # "Primorsk, Leningrad Oblast" is not Prymorsk in Zaporizhzhia
             if raions is not None:
                 if row[_RAION_INDEX] in raions:
                     score += 0.02
@@ -435,12 +445,22 @@ class Resolver:
         self._oblast_cache[key] = result
         return result
 
+    def _country_of(self, text: str) -> str | None:
+        """The country of a phrase naming a place or region abroad ("Belgorod Oblast", "Russia"), else None."""
+        scored = self._score(self._hits_for(text, fuzzy=False), kind_word=None, kinds=None, oblasts=None,
+                             raions=None)
+        status, ranked, _ = self._decide(scored, 3)
+        if status == MATCHED and ranked[0].kind == "foreign" and ranked[0].country not in (None, "UA"):
+            return ranked[0].country
+        return None
+
     def _context_hints(
         self, context: list[str]
-    ) -> tuple[frozenset[str] | None, frozenset[str] | None, list[str], list[str]]:
-        """Oblast and raion restrictions from context phrases; phrases that are neither are returned."""
+    ) -> tuple[frozenset[str] | None, frozenset[str] | None, frozenset[str] | None, list[str], list[str]]:
+        """Oblast, raion and country restrictions from context phrases, notes, and the phrases left over."""
         oblasts: set[str] = set()
         raions: set[str] = set()
+        countries: set[str] = set()
         notes: list[str] = []
         unused: list[str] = []
         for phrase in context:
@@ -461,9 +481,14 @@ class Resolver:
             if found:
                 oblasts.update(found)
                 notes.append(f"oblast from context '{phrase}'")
+                continue
+            abroad = self._country_of(core)
+            if abroad:
+                countries.add(abroad)
+                notes.append(f"context '{phrase}' is abroad ({abroad})")
             else:
                 unused.append(phrase)
-        return (frozenset(oblasts) or None), (frozenset(raions) or None), notes, unused
+        return (frozenset(oblasts) or None), (frozenset(raions) or None), (frozenset(countries) or None), notes, unused
 
     # -- the whole pipeline -------------------------------------------------------------
 
@@ -496,7 +521,7 @@ class Resolver:
             else:
                 notes.append(f"oblast hint '{oblast}' not recognized, ignored")
                 oblasts = None
-        context_oblasts, raions, context_notes, unused = self._context_hints(query.context)
+        context_oblasts, raions, countries, context_notes, unused = self._context_hints(query.context)
         notes.extend(context_notes)
         query.alternates.extend(unused)
         if context_oblasts:
@@ -506,8 +531,13 @@ class Resolver:
         if kind_word is None and kinds is not None and len(kinds) == 1 and next(iter(kinds)) in KIND_WORD_ADMITS:
             kind_word = next(iter(kinds))  # kind="oblast" says what a type word would say
         scored = self._candidates(query.core, kind_word, kinds, oblasts, raions, fuzzy,
-                                  inflected=query.preposition is not None)
+                                  inflected=query.preposition is not None, countries=countries)
         decision = self._decide(scored, limit)
+        if decision[0] == UNMATCHED and scored and fuzzy:
+            # what was found exactly did not fit the context: look further (readings, edits)
+            scored = self._candidates(query.core, kind_word, kinds, oblasts, raions, fuzzy,
+                                      inflected=query.preposition is not None, countries=countries, deep=True)
+            decision = self._decide(scored, limit)
         trailing = query.kind_hint in ("oblast", "raion", "hromada") or decision[0] == UNMATCHED
         if trailing and len(re.split(r"[\s-]+", query.core)) >= 2 and oblasts is None:
             better = self._trailing_context(query, kinds, oblasts, fuzzy, limit)
@@ -539,6 +569,8 @@ class Resolver:
         entity_id = None
         if _ID_PATTERN.match(core):
             entity_id = core
+        elif _PCODE_PATTERN.match(core):
+            entity_id = self.index.pcode(core.upper())
         elif _ISO_PATTERN.match(core):
             for row in self._tops():
                 if (row[_ENTITY_INDEX["iso3166_2"]] or "").upper() == core.upper():
@@ -551,17 +583,20 @@ class Resolver:
         row = self.index.entities([eid])[eid]
         hit = Hit(eid, 0, "identifier", "as-written", core, 1.0)
         scored = Scored(eid, row, hit, None, 1.0)
-        what = "ISO 3166-2 code" if _ISO_PATTERN.match(core) else "entity ID"
+        what = ("ISO 3166-2 code" if _ISO_PATTERN.match(core)
+                else "OCHA P-code" if _PCODE_PATTERN.match(core) else "entity ID")
         return Result(core, MATCHED, _candidate(scored), (_candidate(scored),),
                       f"the input is the {what} of {entity_id} {row[_ENTITY_INDEX['name']]}; matched: by identifier")
 
     def _candidates(self, core: str, kind_word: str | None, kinds: frozenset[str] | None,
                     oblasts: frozenset[str] | None, raions: frozenset[str] | None, fuzzy: bool,
-                    inflected: bool = False) -> dict[int, Scored]:
-        hits = self._hits_for(core, fuzzy=fuzzy, inflected=inflected)
+                    inflected: bool = False, countries: frozenset[str] | None = None,
+                    deep: bool = False) -> dict[int, Scored]:
+        hits = self._hits_for(core, fuzzy=fuzzy, inflected=inflected, deep=deep)
         if kind_word is None and (kinds is None or "person" in kinds):
             hits.extend(self._person_hits(core))
-        return self._score(hits, kind_word=kind_word, kinds=kinds, oblasts=oblasts, raions=raions)
+        return self._score(hits, kind_word=kind_word, kinds=kinds, oblasts=oblasts, raions=raions,
+                           countries=countries)
 
     def _trailing_context(self, query: Query, kinds: frozenset[str] | None, oblasts: frozenset[str] | None,
                           fuzzy: bool, limit: int) -> tuple[str, list[Scored], str] | None:
@@ -589,7 +624,9 @@ class Resolver:
         top = ranked[0]
         near = [s for s in ranked[1:] if s.score >= top.score - NEAR_TIE or (
             top.kind in _SMALL_KINDS and s.kind == "foreign" and s.population >= FOREIGN_CITY_POPULATION
-            and s.hit.method == "exact" and s.score >= top.score - FOREIGN_CITY_WINDOW)]
+            and s.hit.method == "exact" and s.score >= top.score - FOREIGN_CITY_WINDOW) or (
+            top.kind == "foreign" and top.population < FOREIGN_CITY_POPULATION and s.kind == "city"
+            and s.country == "UA" and s.score >= top.score - FOREIGN_CITY_WINDOW)]
         if not near:
             margin = top.score - ranked[1].score if len(ranked) > 1 else None
             reason = "only candidate" if margin is None else f"clear of the next candidate by {margin:.3f}"

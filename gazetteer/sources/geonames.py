@@ -28,11 +28,11 @@ CITIES_FILE = "cities500.json"
 #: Countries whose places become `foreign` entities (Ukraine's neighbours).
 NEIGHBOURS = ("RU", "BY", "MD", "PL", "RO", "SK", "HU")
 #: A neighbour's place of at least this population is included anywhere in the country.
-FOREIGN_MIN_POPULATION = 15_000
-#: Near the Ukrainian border, smaller places are included too ...
-BORDER_MIN_POPULATION = 1_000
-#: ... when they lie within this distance of a Ukrainian GeoNames place.
-BORDER_DISTANCE_KM = 40.0
+FOREIGN_MIN_POPULATION = 5_000
+#: Near the Ukrainian border, every GeoNames place (500+ people) is included ...
+BORDER_MIN_POPULATION = 500
+#: ... when it lies within this distance of a Ukrainian GeoNames place.
+BORDER_DISTANCE_KM = 50.0
 #: Elsewhere in the world: capitals and places of at least this population.
 WORLD_MIN_POPULATION = 1_000_000
 #: A village or settlement linked to a GeoNames place this large is a city section, not a village.
