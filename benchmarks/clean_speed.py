@@ -14,6 +14,7 @@ Measured in the same run, each as a fresh process under /usr/bin/time -v:
   clean   `python -m normalizer clean INPUT --column location --oblast-column oblast`
   floor   the same pipeline with a plain dict of the answers: read, unique, map (the same
           hash join clean uses), write
+  resolve only the matching: the distinct pairs through the batch resolver (same workers)
 Wall time and peak RSS of the main process are GNU time's; "tree RSS" adds up the
 resident memory of the process and its workers, sampled every 20 ms.
 """
@@ -166,6 +167,18 @@ def floor(input: str, output: str, answers: str) -> None:
     out.select(order).write_csv(output)
 
 
+def resolve_only(input: str, workers: int) -> None:
+    """Only the matching: the distinct (location, oblast) pairs through the batch resolver."""
+    import polars as pl
+
+    from normalizer import Normalizer
+    from normalizer.batch import BatchResolver
+
+    pairs = pl.read_csv(input, infer_schema=False, columns=["location", "oblast"]).unique().rows()
+    with BatchResolver(Normalizer(), workers=workers) as resolver:
+        resolver.answers(pairs)
+
+
 def answers_from(cleaned: Path, target: Path) -> None:
     """The dict the floor maps with, taken from the cleaned output."""
     import polars as pl
@@ -245,9 +258,13 @@ def main() -> int:
     parser.add_argument("--stream-copies", type=int, default=0,
                         help="also clean a file of this many copies of the input's rows (streaming path)")
     parser.add_argument("--floor", nargs=3, metavar=("INPUT", "OUTPUT", "ANSWERS"), help=argparse.SUPPRESS)
+    parser.add_argument("--resolve-only", nargs=2, metavar=("INPUT", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
         floor(*args.floor)
+        return 0
+    if args.resolve_only:
+        resolve_only(args.resolve_only[0], int(args.resolve_only[1]))
         return 0
     env = dict(os.environ)
     if args.home:
@@ -267,13 +284,16 @@ def main() -> int:
         clean_cmd += ["--workers", str(args.workers)]
     subprocess.run([sys.executable, "-m", "normalizer", "match", "Kyiv"], env=env, check=True,
                    stdout=subprocess.DEVNULL)  # the store and index exist before timing
-    runs = {"clean": [], "floor": []}
+    runs: dict[str, list[dict[str, float]]] = {"clean": [], "floor": [], "resolve": []}
+    workers = args.workers or max(1, min(os.cpu_count() or 1, 4))
     for attempt in range(args.repeat):
         runs["clean"].append(measure(clean_cmd, env))
         if attempt == 0:
             answers_from(work / "clean.csv", work / "answers.pkl")
         runs["floor"].append(measure([sys.executable, str(Path(__file__).resolve()), "--floor", str(source),
                                       str(work / "floor.csv"), str(work / "answers.pkl")], env))
+        runs["resolve"].append(measure([sys.executable, str(Path(__file__).resolve()), "--resolve-only", str(source),
+                                        str(workers)], env))
     same = (work / "clean.csv").read_bytes() == (work / "floor.csv").read_bytes()
     print(f"\n{args.rows:,} rows, {args.distinct:,} distinct spellings, {os.cpu_count()} CPUs; best of {args.repeat}")
     print(f"{'pipeline':<8} {'wall s':>8} {'CPU s':>8} {'RSS MB':>8} {'tree MB':>8}")
