@@ -299,7 +299,7 @@ def main() -> int:
     print(f"{'pipeline':<8} {'wall s':>8} {'CPU s':>8} {'RSS MB':>8} {'tree MB':>8}")
     for name, results in runs.items():
         best = min(results, key=lambda r: r["wall"])
-        walls = ", ".join("%.2f" % r["wall"] for r in results)
+        walls = ", ".join(f"{r['wall']:.2f}" for r in results)
         print(f"{name:<8} {best['wall']:>8.2f} {best['cpu']:>8.2f} {best['rss_mb']:>8.0f} {best['tree_mb']:>8.0f}   (all: {walls})")
     print(f"outputs identical: {same}")
     if args.stream_copies:

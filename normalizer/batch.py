@@ -18,7 +18,6 @@ same type comes back), `resolve_series(series)` and `resolve_expr(pl.col(...))`.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 from collections import Counter, deque
