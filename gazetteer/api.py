@@ -332,6 +332,8 @@ def report_user_layer(home: Path) -> list[str]:
     layer = UserLayer(home, base)
     try:
         problems = layer.problems() if layer.exists() else []
+    except StoreError as exc:  # the base is built; the broken layer is reported, and refused on next use
+        problems = [str(exc)]
     finally:
         layer.close()
         base.close()

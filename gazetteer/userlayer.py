@@ -786,27 +786,27 @@ class UserLayer:
                 known = self._known(db, entity, folded)
             except sqlite3.DatabaseError as exc:
                 raise self._damaged(exc) from exc
+        if known:
+            return Change("already known", None, entity_id, text,
+                          f"already known: {text!r} is {known} of {entity_id} {entity.name}")
+        if conflict_check is not None and not force:  # the matcher runs without the layer's lock
+            other = conflict_check(text)
+            if other is not None and other[0] != entity_id:
+                raise VariantConflictError(
+                    f"{text!r} already resolves to {other[0]} {other[1]}; use --force (force=True) to add it "
+                    f"to {entity_id} anyway: both will then be candidates and the answer ambiguous until "
+                    "context decides", other_id=other[0])
+        with self._writing() as db:
+            entity = self._target(db, entity_id)
+            known = self._known(db, entity, folded)
             if known:
                 return Change("already known", None, entity_id, text,
                               f"already known: {text!r} is {known} of {entity_id} {entity.name}")
-            if conflict_check is not None and not force:
-                other = conflict_check(text)
-                if other is not None and other[0] != entity_id:
-                    raise VariantConflictError(
-                        f"{text!r} already resolves to {other[0]} {other[1]}; use --force (force=True) to add it "
-                        f"to {entity_id} anyway: both will then be candidates and the answer ambiguous until "
-                        "context decides", other_id=other[0])
-            with self._writing() as db:
-                entity = self._target(db, entity_id)
-                known = self._known(db, entity, folded)
-                if known:
-                    return Change("already known", None, entity_id, text,
-                                  f"already known: {text!r} is {known} of {entity_id} {entity.name}")
-                change = {"do": "add_variant", "entity_id": entity_id, "text": text, "fold": folded,
-                          "lang": lang, "note": note, "source": source}
-                op_id = self._record(db, "add-variant", f"variant {text!r} of {entity_id} {entity.name}",
-                                     [change], source=source, note=note)
-                self._apply(db, [change], op_id)
+            change = {"do": "add_variant", "entity_id": entity_id, "text": text, "fold": folded,
+                      "lang": lang, "note": note, "source": source}
+            op_id = self._record(db, "add-variant", f"variant {text!r} of {entity_id} {entity.name}",
+                                 [change], source=source, note=note)
+            self._apply(db, [change], op_id)
         return Change("added", op_id, entity_id, text,
                       f"added {text!r} as a variant of {entity_id} {entity.name} ({entity.kind}) [op {op_id}]")
 
@@ -1040,7 +1040,7 @@ class UserLayer:
                     except InvalidTextError:
                         continue
                     resolved[row.text] = resolved[text] = conflict_check(text)
-        with self._lock, self._writing() as db:
+        with self._writing() as db:
             changes = self._classify(db, rows, report, resolved, force=force, source=source)
             if report.invalid and not skip_invalid:
                 reasons = "; ".join(f"line {o.line}: {o.detail}" for o in report.invalid[:3])

@@ -589,3 +589,33 @@ def test_review_round_trip_with_uanorm_clean(fresh_home: Path, tmp_path: Path,
         again = {row["location"]: (row["location_status"], row["location_id"]) for row in csv.DictReader(handle)}
     assert again[ALIEN] == ("matched", LYSYCHANSK)
     assert again[ALIEN_2][0] == "unmatched"
+
+
+def test_threads_sharing_a_normalizer_add_and_resolve_without_deadlock(norm: Normalizer) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        try:
+            for i in range(4):
+                norm.add_variant(LYSYCHANSK, f"Threadvariant {chr(97 + number)}{chr(97 + i)}")
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            for _ in range(40):
+                assert norm.resolve("Lysychansk").id == LYSYCHANSK
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)] + [threading.Thread(target=reader)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "deadlock"
+    assert errors == []
+    assert len(norm.gazetteer.user_layer.variants(LYSYCHANSK)) == 16
+    assert norm.resolve("Threadvariant dd").id == LYSYCHANSK

@@ -86,6 +86,9 @@ def _normalizer() -> Any:
 
 def run_add_variant(args: argparse.Namespace) -> int:
     """Add one variant (conflicts checked by the matcher)."""
+    from gazetteer.userlayer import check_lang, check_note, check_text
+
+    check_text(args.text), check_lang(args.lang), check_note(args.note)  # refuse bad input before any build
     with _normalizer() as normalizer:
         change = normalizer.add_variant(args.id, args.text, lang=args.lang, note=args.note, force=args.force)
     print(json.dumps(change.to_dict(), ensure_ascii=False) if args.json else change.message)
