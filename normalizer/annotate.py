@@ -596,12 +596,12 @@ def _replaceable(link: _Link) -> bool:
 
 def _analyzers(lang: str) -> list[Any]:
     """The pymorphy3 analyzers for a language ('auto': both), loaded once by normalizer.forms."""
-    from .forms import _analyzer  # the matcher's own lazily loaded analyzers
+    from .forms import morph_analyzer  # the matcher's own lazily loaded analyzers
 
     found = []
     for code in (("uk",) if lang == "uk" else ("ru",) if lang == "ru" else ("uk", "ru")):
         try:
-            found.append(_analyzer(code))
+            found.append(morph_analyzer(code))
         except Exception:  # dictionaries missing: no opinion
             continue
     return found

@@ -19,6 +19,8 @@ from functools import lru_cache
 from itertools import product
 from pathlib import Path
 
+from .keys import fold, skeleton
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 _CONSONANTS = set("бвгґджзйклмнпрстфхцчшщ")
@@ -239,7 +241,7 @@ _morph_lock = threading.Lock()
 
 
 @lru_cache(maxsize=2)
-def _analyzer(lang: str):
+def morph_analyzer(lang: str):
     """A pymorphy3 analyzer for 'uk' or 'ru' (loaded once, lazily)."""
     import logging
 
@@ -255,7 +257,7 @@ def _morph_lemmas(word: str) -> list[str]:
     lemmas: list[str] = []
     for lang in ("uk", "ru"):
         try:
-            analyzer = _analyzer(lang)
+            analyzer = morph_analyzer(lang)
         except Exception:  # dictionaries missing: the suffix rules still work
             continue
         for parse in analyzer.parse(word)[:4]:
@@ -324,8 +326,6 @@ def lemma_candidates(phrase: str, limit: int = 40, use_dictionary: bool = True) 
 @lru_cache(maxsize=1)
 def given_name_groups() -> dict[str, int]:
     """Given-name spelling (skeleton) -> group number; one group per name (Сергій/Сергей/Serhii ...)."""
-    from .keys import skeleton
-
     path = DATA_DIR / "given_names.tsv"
     groups: dict[str, int] = {}
     if not path.exists():
@@ -355,8 +355,6 @@ def _romanize_given(name: str, lang: str) -> str:
 @lru_cache(maxsize=1)
 def _group_initials() -> dict[int, frozenset[str]]:
     """Given-name group -> the first letters (folded, Latin and Cyrillic) of its spellings."""
-    from .keys import fold
-
     path = DATA_DIR / "given_names.tsv"
     initials: dict[int, set[str]] = {}
     if not path.exists():
@@ -378,8 +376,6 @@ def given_name_initials(group: int) -> frozenset[str]:
 
 def given_name_group(token: str) -> int | None:
     """The group of a given-name spelling, or None if it is not a known given name."""
-    from .keys import skeleton
-
     return given_name_groups().get(skeleton(token))
 
 
@@ -401,8 +397,6 @@ _READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 @lru_cache(maxsize=1)
 def _word_pairs() -> dict[str, tuple[str, ...]]:
     """Skeleton of a word -> skeletons of its counterparts in the other language (Вторая <-> Друга)."""
-    from .keys import skeleton
-
     pairs: dict[str, list[str]] = {}
     with open(DATA_DIR / "word_pairs.tsv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):

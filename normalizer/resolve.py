@@ -75,6 +75,7 @@ KIND_RANK = {
     "hromada": 1, "city-district": 1,
 }
 _SMALL_KINDS = {"settlement", "village", "raion", "hromada", "city-district"}
+_FEATURE_KINDS = {"region", "river", "sea", "reservoir", "island", "facility"}
 _PATRONYMIC = re.compile(r"(ович|евич|йович|івна|ївна|овна|евна|ichna|ovych|ovich|evich|yevych|ivna|ovna|evna)$")
 _ENTITY_INDEX = {name: i + 1 for i, name in enumerate(ENTITY_FIELDS)}
 _RAION_INDEX = len(ENTITY_FIELDS) + 1
@@ -733,6 +734,8 @@ def _prior_decides(top: Scored, near: list[Scored]) -> str:
             if top_population >= 8 * max(largest, 500):
                 return f"prior: the city of {top_population:,} people over namesakes of at most {largest:,}"
     if all(top_rank > s.prior()[0] for s in near):
+        if top.kind in _FEATURE_KINDS and all(s.kind in _SMALL_KINDS for s in near):
+            return f"prior: the {top.kind} over {len(near)} village(s) of the same name"
         if top.kind in ("city", "oblast") or (top.kind == "foreign" and top_population >= 20_000):
             others = {s.kind for s in near}
             what = "a city" if top.kind in ("city", "foreign") else f"the {top.kind}"
