@@ -825,6 +825,11 @@ class UserLayer:
                                    (entity_id, folded)):
                     raise UserLayerError(f"{text!r} is a built-in name of {entity_id}; only user-added variants "
                                          "can be removed (remove-entity hides a built-in entity)")
+                row = db.execute(f"SELECT {', '.join(_ENTITY_COLUMNS)} FROM entities WHERE id = ?",
+                                 (entity_id,)).fetchone()
+                if row and any(fold_name(n.text) == folded for n in entity_names(_entity_from_row(row))):
+                    raise UserLayerError(f"{text!r} is a name of the user entity {entity_id}, not a variant; "
+                                         "remove-entity removes the entity")
                 raise UnknownVariantError(f"{entity_id} has no user-added variant {text!r}")
             variant = UserVariant(*row)
             change = {"do": "del_variant", **_variant_dict(variant)}

@@ -54,7 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     load = commands.add_parser("import-variants",
                                help="import a review file of `uanorm clean` or a text,id CSV/TSV as one op")
-    load.add_argument("file")
+    load.add_argument("file", help="the review file of `uanorm clean` (rows with chosen_id filled), a CSV/TSV with "
+                                   "text,id columns (optional lang, note), or a file written by export")
     load.add_argument("--skip-invalid", action="store_true", help="apply the valid rows even if some are invalid")
     load.add_argument("--force", action="store_true", help="apply rows that conflict with other entities too")
     load.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
