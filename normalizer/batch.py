@@ -267,6 +267,15 @@ class BatchResolver:
 
     def _resolve_pooled(self, todo: list[Key]) -> None:
         """Helpers take chunks from the front of the list while this process works from the back."""
+        try:
+            self._run_pool(todo)
+        except BrokenProcessPool:
+            self.close()
+            raise NormalizerError(
+                "a worker process could not start or stopped unexpectedly; in a script, call with workers > 1 "
+                "only under `if __name__ == \"__main__\":`, or use one worker (--workers 1)") from None
+
+    def _run_pool(self, todo: list[Key]) -> None:
         self.start()
         assert self._pool is not None
         home = str(self.normalizer.home)
@@ -288,12 +297,7 @@ class BatchResolver:
                 finished = list(wait(running, return_when=FIRST_COMPLETED).done)
             for future in finished:
                 chunk = running.pop(future)
-                try:
-                    answers = future.result()
-                except BrokenProcessPool:
-                    raise NormalizerError("a worker process stopped unexpectedly (out of memory?); "
-                                          "try again with --workers 1") from None
-                for key, answer in zip(chunk, answers):
+                for key, answer in zip(chunk, future.result()):
                     self._answers[key] = self._finish(answer)
                 done += len(chunk)
             if self.progress is not None:
