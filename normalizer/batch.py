@@ -52,8 +52,9 @@ REVIEW_COLUMNS = (
 POOL_MIN = 1500
 #: Distinct values a worker resolves per task (at most).
 CHUNK_MAX = 200
-#: Input files larger than this are streamed (CSV, TSV, JSONL, Parquet); UANORM_STREAM_BYTES overrides.
-STREAM_BYTES = 256 << 20
+#: CSV/TSV files larger than this are streamed, not loaded whole (UANORM_STREAM_BYTES overrides);
+#: Parquet is always scanned lazily (its compressed size says little), JSON Lines always read in chunks.
+STREAM_BYTES = 64 << 20
 _KEY_VALUE = "__uanorm_value__"
 _KEY_OBLAST = "__uanorm_oblast__"
 _KEY_HASH = "__uanorm_key__"
@@ -749,7 +750,8 @@ def clean_file(
     with BatchResolver(normalizer, kind=kind, min_score=min_score, workers=workers, progress=progress) as resolver:
         resolver.check(oblast)
         size = source.stat().st_size if source is not None else 0
-        streamed = source is not None and size > (stream_bytes if stream_bytes is not None else stream_threshold())
+        limit = stream_bytes if stream_bytes is not None else stream_threshold()
+        streamed = source is not None and (in_fmt == "parquet" or size > limit)
         if workers > 1 and size > (8 << 20):
             resolver.start()
         job = _FileJob(input, source, output, review, in_fmt, out_fmt, list(columns), oblast_column, oblast,
