@@ -393,7 +393,7 @@ def test_review_round_trip(fresh_home, tmp_path: Path) -> None:
     assert chosen.keys() <= {row[1] for row in table[1:]}
     for row in table[1:]:
         row[-1] = chosen.get(row[1], "")  # Іванівка stays undecided: a row without chosen_id is skipped
-    with open(review, "w", encoding="utf-8", newline="") as handle:
+    with open(review, "w", encoding="utf-8-sig", newline="") as handle:  # as a spreadsheet saves it
         csv.writer(handle).writerows(table)
     assert main(["gazetteer", "import-variants", str(review)]) == 0
     assert run(str(source), "-c", "location", "--oblast-column", "oblast", "-o", str(tmp_path / "again.csv"),
