@@ -41,6 +41,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -373,6 +374,21 @@ def entity_names(entity: Entity) -> list[Name]:
     return names
 
 
+def _while_locked(step: Callable[[], Any]) -> Any:
+    """Run a step of opening the file again while SQLite answers 'locked' at once (a journal-mode switch or
+    a WAL recovery by another process does not wait on the busy timeout), up to BUSY_TIMEOUT seconds."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.005
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def _who() -> str:
     try:
         return getpass.getuser()
@@ -466,9 +482,9 @@ class UserLayer:
         except sqlite3.OperationalError as exc:
             raise self._read_only_error(exc) from exc
         try:
-            if self._check_header(db, fresh_ok=True) == 0:
-                self._initialize(db)
-            db.execute("PRAGMA journal_mode = WAL")
+            if _while_locked(lambda: self._check_header(db, fresh_ok=True)) == 0:
+                _while_locked(lambda: self._initialize(db))
+            _while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
             db.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
             db.close()
@@ -481,9 +497,11 @@ class UserLayer:
     def _check_header(self, db: sqlite3.Connection, *, fresh_ok: bool) -> int:
         """The file's format (0 for a new, empty file); StoreError for a foreign or damaged one."""
         try:
-            application_id = db.execute("PRAGMA application_id").fetchone()[0]
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            # one statement, one snapshot: another process may be creating the schema right now
+            application_id, version, tables = db.execute(
+                "SELECT (SELECT application_id FROM pragma_application_id),"
+                " (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
         except sqlite3.OperationalError:
             raise  # locked, unopenable: the caller decides (read-only fallback or StoreError)
         except sqlite3.DatabaseError as exc:
@@ -513,7 +531,8 @@ class UserLayer:
                 db.execute(f"PRAGMA user_version = {LAYER_FORMAT}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def _read_only_error(self, exc: BaseException | None = None) -> StoreError:
