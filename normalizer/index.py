@@ -194,7 +194,7 @@ class IndexWriter:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self._skeletons: dict[str, int] = dict(db.execute("SELECT s, sid FROM skeleton"))
+        self._skeletons: dict[str, int] = {}  # keys seen by this writer; others are looked up
         self._next_sid = (db.execute("SELECT max(sid) FROM skeleton").fetchone()[0] or 0) + 1
         self._next_fid = (db.execute("SELECT max(fid) FROM form").fetchone()[0] or 0) + 1
         self._forms: list[tuple[Any, ...]] = []
@@ -206,6 +206,10 @@ class IndexWriter:
     def _sid(self, key: str) -> int:
         sid = self._skeletons.get(key)
         if sid is None:
+            row = self.db.execute("SELECT sid FROM skeleton WHERE s = ?", (key,)).fetchone()
+            if row is not None:
+                self._skeletons[key] = row[0]
+                return row[0]
             sid = self._next_sid
             self._next_sid += 1
             self._skeletons[key] = sid
@@ -256,7 +260,7 @@ def _raion_of(entity: Entity, parents: dict[str, str | None], kinds: dict[str, s
     return None
 
 
-def _center_base_names(entities: list[Entity], names: list[tuple[str, Name]]) -> list[tuple[str, Name]]:
+def center_base_names(entities: list[Entity], names: list[tuple[str, Name]]) -> list[tuple[str, Name]]:
     """Raions and hromadas are also called after their centre ("Pokrovsk raion"): base names."""
     official: dict[str, list[Name]] = {}
     for entity_id, name in names:
@@ -330,7 +334,7 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.executescript(SCHEMA.format(entity_columns=", ".join(ENTITY_FIELDS)))
-        entities = list(gazetteer.entities())
+        entities = list(gazetteer.base.entities())  # user entities come in with the user-layer sync
         parents = {e.id: e.parent_id for e in entities}
         kinds = {e.id: e.kind for e in entities}
         eids: dict[str, int] = {}
@@ -342,7 +346,7 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
         db.executemany(f"INSERT INTO entity VALUES ({placeholders})", rows)
         writer = IndexWriter(db)
         names = gazetteer.base.all_names()
-        names.extend(_center_base_names(entities, names))
+        names.extend(center_base_names(entities, names))
         progress(f"romanizing {len(names):,} names of {len(entities):,} entities")
         items = [(kinds[entity_id], name) for entity_id, name in names]
         chunks = [items[i : i + BUILD_CHUNK] for i in range(0, len(items), BUILD_CHUNK)]

@@ -20,6 +20,7 @@ from functools import lru_cache
 _SPECIAL_LATIN = {
     "ł": "l", "đ": "d", "ð": "d", "ø": "o", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss",
     "æ": "ae", "œ": "oe", "þ": "th", "ŧ": "t", "ƶ": "z", "ȥ": "z", "ɨ": "i",
+    "ŭ": "v",  # Belarusian Latin and Esperanto: Homieĺ, Eŭpatorio
 }
 # Marks that stand for a soft sign, a hard sign or an apostrophe in romanizations.
 _MARKS = "'’ʼʹ′`´‘ʻ\"”“″ʺ˝ʿʾ"
@@ -78,7 +79,7 @@ _CYRILLIC_TABLE = str.maketrans(_CYRILLIC_TO_LATIN)
 # Latin spelling -> skeleton symbol; the tokenizer takes the longest match at each position.
 _SKELETON_TOKENS = {
     "schtsch": "SC", "shch": "SC", "szcz": "SC", "chtch": "SC", "scs": "SC", "stsch": "SC",
-    "tsch": "C", "tch": "C", "cz": "C", "ch": "C", "cs": "C",
+    "tsch": "C", "tch": "C", "cz": "C", "ch": "C", "cs": "C", "tx": "C",
     "sch": "S", "sh": "S", "sz": "S",
     "zh": "Z", "zs": "Z",
     "kh": "H", "h": "H", "g": "H",

@@ -210,7 +210,7 @@ class Resolver:
         if (hits and not deep) or not fuzzy or len(key) < 4:
             return hits
         hits = hits + self._fuzzy_hits(folded, key)
-        if not hits and not cyrillic:
+        if not cyrillic and all(h.score < 0.86 for h in hits):
             for ending in _FOREIGN_ENDINGS:
                 if folded.endswith(ending) and len(folded) - len(ending) >= 4:
                     stem = folded[: -len(ending)]

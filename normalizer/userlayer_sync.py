@@ -36,7 +36,7 @@ from gazetteer import Gazetteer
 from gazetteer.model import ENTITY_FIELDS, Entity
 from gazetteer.userlayer import SOURCES, UserVariant, entity_names
 
-from .index import IndexReader, IndexWriter, _center_base_names
+from .index import IndexReader, IndexWriter, center_base_names
 
 log = logging.getLogger("uanorm.userlayer")
 
@@ -233,7 +233,7 @@ class _Reconciler:
     def _add_entity_names(self, eid: int, entity: Entity, *, built_in: bool) -> None:
         if built_in:  # shown again after a hide: its built-in names, as build_index made them
             names = [(entity.id, n) for n in self.gazetteer.base.names(entity.id)]
-            names += _center_base_names([entity], [(entity.center_id, n) for n in
+            names += center_base_names([entity], [(entity.center_id, n) for n in
                                                    (self.gazetteer.base.names(entity.center_id)
                                                     if entity.center_id else [])])
             for _entity_id, name in names:

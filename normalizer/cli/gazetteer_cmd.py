@@ -91,6 +91,14 @@ def run_stats(args: argparse.Namespace) -> int:
                      f"({link['city_link_rate']:.1%}), {link['linked']:,} places linked")
     for source, version in (stats.get("source_versions") or {}).items():
         lines.append(f"source          {source}: {version}")
+    layer = stats.get("user_layer") or {}
+    if layer.get("exists"):
+        lines.append(f"user layer      {layer['path']}: {layer['variants']:,} variants, {layer['entities']:,} entities, "
+                     f"{layer['hidden']:,} hidden, {layer['ops']:,} changes")
+        for problem in layer.get("problems", []):
+            lines.append(f"  problem       {problem}")
+    else:
+        lines.append("user layer      none yet (uanorm gazetteer add-variant ... creates it)")
     print("\n".join(lines))
     return 0
 
@@ -98,6 +106,7 @@ def run_stats(args: argparse.Namespace) -> int:
 def _entity_json(gazetteer: Gazetteer, entity_id: str) -> dict[str, Any]:
     entity = gazetteer.get(entity_id)
     data = entity.to_dict()
+    data["hidden"] = gazetteer.is_hidden(entity_id)
     data["parents"] = [{"id": p.id, "kind": p.kind, "name": p.name, "name_uk": p.name_uk}
                        for p in gazetteer.parents(entity_id)]
     data["names"] = [n.to_dict() for n in gazetteer.names(entity_id)]
@@ -111,7 +120,8 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    print(f"{data['id']}  {data['name_uk'] or ''} / {data['name']}  ({data['kind']})")
+    hidden = "  [hidden by the user layer]" if data.get("hidden") else ""
+    print(f"{data['id']}  {data['name_uk'] or ''} / {data['name']}  ({data['kind']}){hidden}")
     if data["parents"]:
         print("  in: " + " < ".join(f"{p['name']} ({p['id']})" for p in data["parents"]))
     for key in ("name_ru", "oblast_id", "country", "population", "lat", "lon", "geonames_id", "iso3166_2",
