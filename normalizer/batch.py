@@ -17,6 +17,7 @@ same type comes back), `resolve_series(series)` and `resolve_expr(pl.col(...))`.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -939,12 +940,18 @@ class _FileJob:
                                   complete=len(sample) < io.SNIFF_BYTES)
         codec = "utf-8-sig" if layout.bom else layout.encoding
         counts: list[Counter] = [Counter() for _ in self.columns]
+        self._json_texts: list[dict[Answer, str]] = [{} for _ in self.columns]  # answer -> its JSON fields
         rows = 0
-        with open(self.source, encoding=codec, newline="") as reader, open(target, "w", encoding="utf-8",
-                                                                            newline="") as writer:
-            lines = _numbered_chunks(reader, self.input, layout.encoding)
-            for chunk in lines:
-                rows += self._jsonl_chunk(chunk, counts, writer, first=rows == 0)
+        gc_was_on = gc.isenabled()
+        gc.disable()  # chunks are many small acyclic objects: the cycle collector would only slow them down
+        try:
+            with open(self.source, encoding=codec, newline="") as reader, open(target, "w", encoding="utf-8",
+                                                                                newline="") as writer:
+                for chunk in _numbered_chunks(reader, self.input, layout.encoding):
+                    rows += self._jsonl_chunk(chunk, counts, writer, first=rows == 0)
+        finally:
+            if gc_was_on:
+                gc.enable()
         reports = []
         for column, counter in zip(self.columns, counts):
             answers = self.resolver.answers(counter)
@@ -957,61 +964,76 @@ class _FileJob:
         return rows, reports, layout
 
     def _jsonl_chunk(self, chunk: list[tuple[int, str]], counts: list[Counter], writer: Any, *, first: bool) -> int:
+        """Parse a chunk of lines, resolve its new pairs, write the lines with the fields spliced in."""
         from . import io_formats as io
 
-        parsed: list[tuple[str, str, Any]] = []
+        columns, oblast_column, fixed = self.columns, self.oblast_column, _hashable(self.oblast)
+        taken = {n for c in columns for n in output_names(c)}
+        # (body, ending, [(insert position, comma needed) per column], [pair per column]) or blank
+        records: list[tuple[str, str, list[tuple[int, bool]] | None, list[Key] | None]] = []
+        keys_seen: dict[str, None] = {}
         for number, line in chunk:
             body = line.rstrip("\r\n")
             ending = line[len(body):]
             if not body.strip():
-                parsed.append((body, ending, None))
+                records.append((body, ending, None, None))
                 continue
             try:
                 members, close = io.json_members(body)
             except ValueError as exc:
                 raise InputFileError(f"{self.input}: line {number}: {exc}") from None
-            parsed.append((body, ending, (members, close, number)))
-        objects = [p[2] for p in parsed if p[2] is not None]
-        if first and objects:
-            keys = list(dict.fromkeys(m[0] for members, _c, _n in objects for m in members))
-            for column in self.columns:
-                if column not in keys:
-                    raise io.missing_column(column, keys, name=self.input)
-            if self.oblast_column is not None and self.oblast_column not in keys:
-                raise io.missing_column(self.oblast_column, keys, name=self.input, what="oblast column")
-        taken = {n for c in self.columns for n in output_names(c)}
-        pairs_per_line: list[list[Key]] = []
-        for members, _close, number in objects:
-            found = {key: value for key, value, _s, _e in members}
-            clash = taken.intersection(found)
-            if clash:
-                raise ColumnError(f"{self.input}: line {number} already has a field {sorted(clash)[0]!r}; "
-                                  "rename it first")
-            hint = found.get(self.oblast_column) if self.oblast_column is not None else self.oblast
-            pairs = [(_hashable(found.get(c)), _hashable(hint)) for c in self.columns]
-            for counter, pair in zip(counts, pairs):
-                counter[pair] += 1
-            pairs_per_line.append(pairs)
-        answers = self.resolver.answers({p for pairs in pairs_per_line for p in pairs})
+            found: dict[str, tuple[Any, int]] = {}
+            for key, value, _start, end in members:
+                found.setdefault(key, (value, end))
+            if first:
+                keys_seen.update(dict.fromkeys(found))
+            if not taken.isdisjoint(found):
+                clash = sorted(taken.intersection(found))[0]
+                raise ColumnError(f"{self.input}: line {number} already has a field {clash!r}; rename it first")
+            hint = _hashable(found[oblast_column][0]) if oblast_column in found else fixed
+            spots, pairs = [], []
+            for column in columns:
+                entry = found.get(column)
+                if entry is None:
+                    spots.append((close, bool(members)))
+                    pairs.append((None, hint))
+                else:
+                    spots.append((entry[1], True))
+                    pairs.append((_hashable(entry[0]), hint))
+            records.append((body, ending, spots, pairs))
+        if first and keys_seen:
+            for column in columns:
+                if column not in keys_seen:
+                    raise io.missing_column(column, list(keys_seen), name=self.input)
+            if oblast_column is not None and oblast_column not in keys_seen:
+                raise io.missing_column(oblast_column, list(keys_seen), name=self.input, what="oblast column")
+        for record in records:
+            if record[3] is not None:
+                for counter, pair in zip(counts, record[3]):
+                    counter[pair] += 1
+        answers = self.resolver.answers({pair for r in records if r[3] is not None for pair in r[3]})
+        texts = self._json_texts
         out = []
-        iterator = iter(pairs_per_line)
-        for body, ending, info in parsed:
-            if info is None:
+        rows = 0
+        for body, ending, spots, pairs in records:
+            if spots is None or pairs is None:
                 out.append(body + ending)
                 continue
-            members, close, _number = info
+            rows += 1
             inserts = []
-            pairs = next(iterator)
-            for column, pair in zip(self.columns, pairs):
-                spot = next((end for key, _v, _s, end in members if key == column), None)
-                text = _json_fields(column, answers[pair])
-                inserts.append((spot, ", " + text) if spot is not None else
-                               (close, (", " if members else "") + text))
-            for position, text in sorted(inserts, key=lambda item: item[0], reverse=True):
+            for index, (column, pair, (position, comma)) in enumerate(zip(columns, pairs, spots)):
+                answer = answers[pair]
+                text = texts[index].get(answer)
+                if text is None:
+                    text = texts[index][answer] = _json_fields(column, answer)
+                inserts.append((position, ", " + text if comma else text))
+            if len(inserts) > 1:
+                inserts.sort(key=lambda item: item[0], reverse=True)
+            for position, text in inserts:
                 body = body[:position] + text + body[position:]
             out.append(body + ending)
         writer.write("".join(out))
-        return len(objects)
+        return rows
 
 
 def _numbered_chunks(reader: Any, name: str, encoding: str, size: int = 50_000) -> Iterator[list[tuple[int, str]]]:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import os
+import re
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -498,57 +500,42 @@ def missing_column(column: str, available: Sequence[str], *, name: str, what: st
     return ColumnError(f"{name}: no {what} {column!r}; the columns are {shown}{more}")
 
 
-_JSON_DECODER = None
-_WHITESPACE = " \t\n\r"
+_JSON_OPEN = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*(?:"((?:[^"\\\x00-\x1f]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*)?')
+_JSON_NEXT = re.compile(r'[ \t\n\r]*(?:,[ \t\n\r]*"((?:[^"\\\x00-\x1f]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*|(\})[ \t\n\r]*)')
+_JSON_DECODER = json.JSONDecoder()
 
 
 def json_members(text: str) -> tuple[list[tuple[str, Any, int, int]], int]:
     """The top-level members of a JSON object line as (key, value, start, end), and its '}' offset.
 
     Offsets let a caller insert fields next to a member while every other byte stays as written.
+    Keys and separators are read by regular expression, values by the json module's C scanner.
     """
-    import json
-    from json.decoder import scanstring
-
-    global _JSON_DECODER
-    if _JSON_DECODER is None:
-        _JSON_DECODER = json.JSONDecoder()
-    decoder = _JSON_DECODER
-    length = len(text)
-
-    def skip(index: int) -> int:
-        while index < length and text[index] in _WHITESPACE:
-            index += 1
-        return index
-
-    index = skip(0)
-    if index >= length or text[index] != "{":
+    token = _JSON_OPEN.match(text)
+    if token is None:
         raise ValueError("not a JSON object")
-    index = skip(index + 1)
     members: list[tuple[str, Any, int, int]] = []
-    if index < length and text[index] == "}":
-        if skip(index + 1) != length:
+    if token.group(1) is None:  # no first key: must be {}
+        index = token.end()
+        if not text.startswith("}", index):
+            raise ValueError(f"expected a field name at column {index + 1}")
+        if text[index + 1:].strip(" \t\n\r"):
             raise ValueError("text after the JSON object")
         return members, index
-    try:
-        while True:
-            if index >= length or text[index] != '"':
-                raise ValueError(f"expected a field name at column {index + 1}")
-            key, index = scanstring(text, index + 1, True)
-            index = skip(index)
-            if index >= length or text[index] != ":":
-                raise ValueError(f"expected ':' at column {index + 1}")
-            start = skip(index + 1)
-            value, end = decoder.raw_decode(text, start)
-            members.append((key, value, start, end))
-            index = skip(end)
-            if index < length and text[index] == ",":
-                index = skip(index + 1)
-                continue
-            if index < length and text[index] == "}":
-                if skip(index + 1) != length:
-                    raise ValueError("text after the JSON object")
-                return members, index
-            raise ValueError(f"expected ',' or '}}' at column {index + 1}")
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    while True:
+        key = token.group(1)
+        if "\\" in key:
+            key = json.loads(f'"{key}"')
+        start = token.end()
+        try:
+            value, end = _JSON_DECODER.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        members.append((key, value, start, end))
+        token = _JSON_NEXT.match(text, end)
+        if token is None:
+            raise ValueError(f"expected ',' and a field name, or '}}', at column {end + 1}")
+        if token.group(2) is not None:
+            if token.end() != len(text):
+                raise ValueError("text after the JSON object")
+            return members, token.start(2)
