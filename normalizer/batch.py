@@ -833,6 +833,7 @@ class _FileJob:
                 frame = io.read_parquet(self.source, name=self.input, lazy=self.streamed)
             cleaned, reports = clean_polars(frame, self.columns, self.resolver, oblast_column=self.oblast_column,
                                             oblast=self.oblast, name=self.input)
+            self.resolver.close()  # every answer is in: the helpers' memory goes back before the write
             rows = reports[0].rows
             if self.escape and self.out_fmt in ("csv", "tsv", "xlsx"):
                 schema = cleaned.collect_schema() if hasattr(cleaned, "collect_schema") else cleaned.schema
