@@ -211,10 +211,21 @@ def ensure_index(gazetteer: Gazetteer, *, progress: Any = None) -> Path:
         if not path.exists():
             progress("building the matcher index (once per gazetteer version)")
             build_index(gazetteer, path, progress=progress)
-            for stale in home.glob("index-*.sqlite"):
-                if stale != path:
-                    stale.unlink(missing_ok=True)
+            _prune_indexes(home, keep=path)
     return path
+
+
+#: Indexes of other gazetteer or matcher versions kept beside the current one (another
+#: installed version may share the home); older ones are deleted.
+KEEP_OTHER_INDEXES = 2
+
+
+def _prune_indexes(home: Path, keep: Path) -> None:
+    """Delete stale index files, keeping the newest few of other versions."""
+    others = sorted((p for p in home.glob("index-*.sqlite") if p != keep),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in others[KEEP_OTHER_INDEXES:]:
+        stale.unlink(missing_ok=True)
 
 
 _default: Normalizer | None = None

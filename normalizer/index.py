@@ -384,12 +384,22 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
     return stats
 
 
+def _marks(values: list[Any]) -> tuple[str, list[Any]]:
+    """Placeholders for an IN list, padded to a power of two so that SQLite reuses the statement."""
+    size = 1
+    while size < len(values):
+        size *= 2
+    padded = list(values) + [values[-1]] * (size - len(values))
+    return ",".join("?" * size), padded
+
+
 class IndexReader:
     """Read access to a built index; every lookup is a keyed SQLite query."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False,
+                                  cached_statements=512)
         self.db.execute("PRAGMA query_only = ON")
         self._entity_cache: dict[int, tuple[Any, ...]] = {}
 
@@ -422,7 +432,7 @@ class IndexReader:
         """(fid, eid, system, fold, skeleton) of spellings whose skeleton is one of `keys` (one query)."""
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        marks, keys = _marks(list(keys))
         return self.db.execute(
             "SELECT sp.fid, f.eid, sp.system, sp.fold, sk.s FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
             f" JOIN form f ON f.fid = sp.fid WHERE sk.s IN ({marks})",
@@ -433,7 +443,7 @@ class IndexReader:
         """(fid, eid, system, fold) of spellings whose fold is one of `folds` (one query)."""
         if not folds:
             return []
-        marks = ",".join("?" * len(folds))
+        marks, folds = _marks(list(folds))
         return self.db.execute(
             "SELECT sp.fid, f.eid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
             f" WHERE sp.fold IN ({marks})",
@@ -444,7 +454,7 @@ class IndexReader:
         """(sid, skeleton) of those `keys` that are indexed (one query)."""
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        marks, keys = _marks(list(keys))
         return self.db.execute(f"SELECT sid, s FROM skeleton WHERE s IN ({marks})", keys).fetchall()
 
     def centres(self) -> dict[str, int]:
@@ -467,8 +477,7 @@ class IndexReader:
 
     def near_skeletons(self, key: str) -> list[tuple[int, str]]:
         """(sid, skeleton) of indexed skeletons sharing a one-deletion variant with `key`."""
-        hashes = [deletion_hash(d) for d in set(deletions(key))]
-        marks = ",".join("?" * len(hashes))
+        marks, hashes = _marks(sorted(deletion_hash(d) for d in set(deletions(key))))
         return self.db.execute(
             f"SELECT DISTINCT sk.sid, sk.s FROM deletion d JOIN skeleton sk ON sk.sid = d.sid WHERE d.h IN ({marks})",
             hashes,
@@ -478,7 +487,7 @@ class IndexReader:
         """(fid, eid, sid, system, fold) of every spelling with one of these skeletons."""
         if not sids:
             return []
-        marks = ",".join("?" * len(sids))
+        marks, sids = _marks(list(sids))
         return self.db.execute(
             f"SELECT sp.fid, f.eid, sp.sid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
             f" WHERE sp.sid IN ({marks})",
@@ -489,9 +498,8 @@ class IndexReader:
         """fid -> (fid, eid, text, lang, type, kind_word, source, year_to, origin)."""
         ids = list(set(fids))
         result: dict[int, tuple[Any, ...]] = {}
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            marks = ",".join("?" * len(chunk))
+        for start in range(0, len(ids), 512):
+            marks, chunk = _marks(ids[start : start + 512])
             for row in self.db.execute(f"SELECT * FROM form WHERE fid IN ({marks})", chunk):
                 result[row[0]] = row
         return result
@@ -506,9 +514,8 @@ class IndexReader:
                 missing.append(eid)
             else:
                 result[eid] = row
-        for start in range(0, len(missing), 900):
-            chunk = missing[start : start + 900]
-            marks = ",".join("?" * len(chunk))
+        for start in range(0, len(missing), 512):
+            marks, chunk = _marks(missing[start : start + 512])
             for row in self.db.execute(f"SELECT * FROM entity WHERE eid IN ({marks})", chunk):
                 self._entity_cache[row[0]] = row
                 result[row[0]] = row
@@ -532,7 +539,7 @@ class IndexReader:
         """(sid, eid, fid, given group, given skeleton) of persons whose surname has one of these skeletons."""
         if not sids:
             return []
-        marks = ",".join("?" * len(sids))
+        marks, sids = _marks(list(sids))
         return self.db.execute(f"SELECT * FROM surname WHERE sid IN ({marks})", sids).fetchall()
 
     def top_level_units(self) -> list[tuple[Any, ...]]:

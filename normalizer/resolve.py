@@ -29,7 +29,7 @@ from .forms import given_name_group, given_name_initials, lemma_candidates, ukra
 from .index import IndexReader
 from .keys import fold, is_cyrillic, skeleton
 from .model import AMBIGUOUS, CANDIDATE_FIELDS, MATCHED, UNMATCHED, Candidate, Result
-from .text import Query, clean_text, parse_query, strip_type_words
+from .text import MAX_NAME_LENGTH, Query, clean_text, parse_query, strip_type_words
 
 #: Below this score nothing is a match.
 ACCEPT = 0.80
@@ -173,15 +173,19 @@ class Resolver:
                   deep: bool = False) -> list[Hit]:
         """Every indexed way to reach an entity from the core name."""
         folded = fold(core)
-        if not folded:
-            return []
+        if not folded or len(folded) > 2 * MAX_NAME_LENGTH:
+            return []  # not a name (parse_query refuses longer inputs; this guards every other caller)
         hits = [Hit(eid, fid, "exact", system, spelling, 1.0) for fid, eid, system, spelling in self.index.exact(folded)]
         cyrillic = is_cyrillic(folded)
         # inflected forms can coincide with adjectives of raions and hromadas (Покровська)
         self._load_forms(h.fid for h in hits)
         adjectives_only = hits and all(self._form(h.fid)[5] for h in hits)
         if cyrillic and inflection and (not hits or inflected or adjectives_only):
-            for fid, eid, system, spelling in self.index.exact_many(lemma_candidates(folded)[1:]):
+            # suffix rules first (cheap); the dictionaries (pymorphy3) only when they find nothing
+            found = self.index.exact_many(lemma_candidates(folded, use_dictionary=False)[1:])
+            if not found:
+                found = self.index.exact_many(lemma_candidates(folded)[1:])
+            for fid, eid, system, spelling in found:
                 hits.append(Hit(eid, fid, "inflection", system, spelling, 0.975, note=spelling))
         key = skeleton(folded)
         if not key:
@@ -429,6 +433,8 @@ class Resolver:
                 found.add(entity_id)
         if not found and key:
             parsed = parse_query(key)
+            if parsed.too_long:  # a hint longer than any name names nothing (and must not cost time)
+                return frozenset()
             core, kind_word = strip_type_words(parsed.core or key)
             kind_word = kind_word or parsed.kind_hint
             hits = self._hits_for(core, fuzzy=True)
@@ -440,6 +446,11 @@ class Resolver:
                 best = max(s.score for s in top)
                 if best >= ACCEPT:
                     found.update(s.row[_ENTITY_INDEX["id"]] for s in top if s.score >= best - 0.06)
+            if kind_word is None:
+                # an oblast column saying "Kyiv" may mean the city with special status as well as the oblast
+                cities = self._score(hits, kind_word=None, kinds=frozenset({"city"}), oblasts=None, raions=None)
+                found.update(s.row[_ENTITY_INDEX["id"]] for s in cities.values()
+                             if s.category == "K" and s.score >= ACCEPT)
         result = frozenset(found)
         if len(self._oblast_cache) > 10_000:
             self._oblast_cache.clear()
@@ -518,9 +529,9 @@ class Resolver:
         if oblast is not None and str(oblast).strip():
             oblasts = self.oblasts_for(str(oblast))
             if oblasts:
-                notes.append(f"oblast hint '{oblast}'")
+                notes.append(f"oblast hint '{_shorten(str(oblast))}'")
             else:
-                notes.append(f"oblast hint '{oblast}' not recognized, ignored")
+                notes.append(f"oblast hint '{_shorten(str(oblast))}' not recognized, ignored")
                 oblasts = None
         context_oblasts, raions, countries, context_notes, unused = self._context_hints(query.context)
         notes.extend(context_notes)
@@ -540,7 +551,7 @@ class Resolver:
                                       inflected=query.preposition is not None, countries=countries, deep=True)
             decision = self._decide(scored, limit)
         trailing = query.kind_hint in ("oblast", "raion", "hromada") or decision[0] == UNMATCHED
-        if trailing and len(re.split(r"[\s-]+", query.core)) >= 2 and oblasts is None:
+        if trailing and len(re.split(r"[\s-]+", query.core)) >= 2:
             better = self._trailing_context(query, kinds, oblasts, fuzzy, limit)
             if better is not None and _rank_status(better[0]) > _rank_status(decision[0]):
                 decision = better
@@ -610,6 +621,8 @@ class Resolver:
             if query.kind_hint not in (None, "oblast"):
                 continue
             found = self.oblasts_for(f"{region} oblast")
+            if found and oblasts is not None:
+                found = found & oblasts
             if found:
                 scored = self._candidates(name, None, kinds, found, None, fuzzy)
                 decision = self._decide(scored, limit)
@@ -700,6 +713,11 @@ def _adjective_stems(text: str) -> list[str]:
         if word.casefold().endswith(ending) and len(word) - len(ending) >= 4:
             stems.append(word[: -len(ending)])
     return stems
+
+
+def _shorten(text: str, size: int = 80) -> str:
+    """A user-given text as quoted in an explanation: at most `size` characters."""
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def _rank_status(status: str) -> int:

@@ -90,9 +90,12 @@ def type_words() -> tuple[TypeWord, ...]:
     return tuple(entries)
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
-    """NFC, no control or bidi characters, one apostrophe, one dash, single spaces."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC, no control or bidi characters or lone surrogates, one apostrophe, one dash, single spaces."""
+    text = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", text))
     text = _CONTROL.sub(" ", text)
     text = text.translate({ord(c): "'" for c in _APOSTROPHE_LIKE})
     text = text.translate({ord(c): "-" for c in _DASH_LIKE})
