@@ -223,6 +223,11 @@ _LEMMA_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("і", ("а", "", "я", "ь")),
     ("и", ("а", "")),
     # Russian
+    ("щины", ("щина",)),
+    ("щине", ("щина",)),
+    ("щину", ("щина",)),
+    ("щиной", ("щина",)),
+    ("ы", ("а", "ы")),
     ("ске", ("ск",)),
     ("цке", ("цк",)),
     ("ове", ("ов",)),
@@ -260,6 +265,8 @@ def _morph_lemmas(word: str) -> list[str]:
             analyzer = morph_analyzer(lang)
         except Exception:  # dictionaries missing: the suffix rules still work
             continue
+        if not analyzer.word_is_known(word):
+            continue  # its guesses for unknown words are what the suffix rules give, at many times the cost
         for parse in analyzer.parse(word)[:4]:
             lemmas.append(parse.normal_form)
             if "ADJF" in parse.tag:

@@ -197,11 +197,15 @@ class Resolver:
             similarity = ratio(folded, spelling) / 100.0
             hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.885 + 0.08 * similarity))
         if cyrillic and inflection and not hits:
-            lemmas = {skeleton(lemma): lemma for lemma in reversed(lemma_candidates(folded)[1:16])}
-            for fid, eid, system, spelling, key_found in self.index.by_skeletons(list(lemmas)):
-                lemma = lemmas[key_found]
-                similarity = ratio(lemma, spelling) / 100.0
-                hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity, note=lemma))
+            for use_dictionary in (False, True):  # the dictionaries only when the suffix rules find nothing
+                candidates = lemma_candidates(folded, use_dictionary=use_dictionary)[1:16]
+                lemmas = {skeleton(lemma): lemma for lemma in reversed(candidates)}
+                for fid, eid, system, spelling, key_found in self.index.by_skeletons(list(lemmas)):
+                    lemma = lemmas[key_found]
+                    similarity = ratio(lemma, spelling) / 100.0
+                    hits.append(Hit(eid, fid, "skeleton", system, spelling, 0.87 + 0.06 * similarity, note=lemma))
+                if hits:
+                    break
         if hits and not deep:
             return hits
         # a Russian form read back as Ukrainian: Kurakhovka -> Kurakhivka, Gvozdavka Vtoraya -> Hvozdavka Druha
@@ -266,7 +270,7 @@ class Resolver:
             others = words[:position] + words[position + 1 :]
             variants = [word]
             if is_cyrillic(word) and skeleton(word) not in known:
-                variants.extend(lemma_candidates(fold(word))[1:6])
+                variants.extend(lemma_candidates(fold(word), use_dictionary=False)[1:8])
             direct = skeleton(word)
             keys = {skeleton(v) for v in variants if skeleton(v) in known}
             sids: dict[int, int] = {}
