@@ -439,7 +439,8 @@ class Resolver:
             parsed = parse_query(key)
             if parsed.too_long:  # a hint longer than any name names nothing (and must not cost time)
                 return frozenset()
-            core, kind_word = strip_type_words(parsed.core or key)
+            # all of it context ("Kharkiv, oblast"): read the whole hint, cleaned like any input
+            core, kind_word = strip_type_words(parsed.core or clean_text(key))
             kind_word = kind_word or parsed.kind_hint
             hits = self._hits_for(core, fuzzy=True)
             wanted = frozenset({"city"}) if kind_word == "city" else frozenset({"oblast", "city"})
