@@ -360,65 +360,97 @@ class Resolver:
         raions: frozenset[str] | None,
         countries: frozenset[str] | None = None,
     ) -> dict[int, Scored]:
-        """Best contextual score per entity."""
+        """Best contextual score per entity.
+
+        The form decides a hit's own score (which name matched, how it was spelled); the
+        context (kind word, oblast, country, raion) is the same for every hit of one entity,
+        so it is applied once, to the entity's best hit and to its best hit by a current name.
+        """
         hits = list(hits)
         rows = self.index.entities(h.eid for h in hits)
         self._load_forms(h.fid for h in hits if h.fid)
-        best: dict[int, Scored] = {}
+        kind_index = _ENTITY_INDEX["kind"]
+        best_hit: dict[int, tuple[float, Hit, tuple[Any, ...]]] = {}
+        best_current: dict[int, float] = {}
         for hit in hits:
             row = rows.get(hit.eid)
             if row is None:
                 continue
-            kind = row[_ENTITY_INDEX["kind"]]
+            kind = row[kind_index]
             if kinds is not None and kind not in kinds:
                 continue
-            form = self._form(hit.fid) if hit.method != "person" else self._form(hit.fid)
+            form = self._form(hit.fid)
             form_type, form_kind_word = form[4], form[5]
-            notes: list[str] = []
-            score = hit.score * _form_weight(form_type, form[7])
-            if row[_ENTITY_INDEX["kind"]] == "foreign":
-                score *= FOREIGN_WEIGHT
-            admitted = KIND_WORD_ADMITS.get(kind_word or "", set())
             if form_type == "base" and kind_word is None:
                 continue  # "Luhansk" alone is the city, not the oblast named after it
-            if kind_word:
-                if kind in admitted:
-                    score += 0.02
-                    notes.append(f"kind word fits ({kind_word})")
-                else:
-                    # "Kharkiv oblast" is not the city; "с. Бахмут" may be sloppy data
-                    score *= 0.78 if kind_word in ("oblast", "raion", "hromada") else 0.9
-            elif form_kind_word and kind not in ("city",):
+            score = hit.score * _form_weight(form_type, form[7])
+            if kind == "foreign":
+                score *= FOREIGN_WEIGHT
+            if kind_word is None and form_kind_word and kind != "city":
                 score *= 0.9  # the name needs its type word ("Bakhmutskyi" is the raion's adjective)
-            if oblasts is not None:
-                oblast_id = row[_ENTITY_INDEX["oblast_id"]]
-                if oblast_id in oblasts or row[_ENTITY_INDEX["id"]] in oblasts:
-                    score += 0.03
-                    notes.append("in the given oblast")
-                else:
-                    score *= 0.72
-            if countries is not None:
-                if row[_ENTITY_INDEX["country"]] in countries:
-                    score += 0.03
-                    notes.append("in the country the context names")
-                else:
-                    score *= 0.6  # "Primorsk, Leningrad Oblast" is not Prymorsk in Zaporizhzhia
-            if raions is not None:
-                if row[_RAION_INDEX] in raions:
-                    score += 0.02
-                    notes.append("in the given raion")
-                else:
-                    score *= 0.8
-            current = best.get(hit.eid)
-            authoritative = _authoritative_form(kind, hit.method, form)
-            if current is None or score > current.score:
-                previous_current = current.current_score if current else -1.0
-                best[hit.eid] = current = Scored(hit.eid, row, hit, form, score, notes,
-                                                 current_score=previous_current,
-                                                 centre=self._centres().get(row[_ENTITY_INDEX["id"]], 0))
-            if authoritative and score > current.current_score:
-                current.current_score = score
+            current = best_hit.get(hit.eid)
+            if current is None or score > current[0]:
+                best_hit[hit.eid] = (score, hit, form)
+            if _authoritative_form(kind, hit.method, form) and score > best_current.get(hit.eid, -1.0):
+                best_current[hit.eid] = score
+        admitted = KIND_WORD_ADMITS.get(kind_word or "", set())
+        centres = self._centres()
+        best: dict[int, Scored] = {}
+        for eid, (score, hit, form) in best_hit.items():
+            row = rows[eid]
+            notes: list[str] = []
+            adjust = self._context_adjustment(row, kind_word, admitted, oblasts, countries, raions, notes)
+            current = best_current.get(eid)
+            best[eid] = Scored(eid, row, hit, form, adjust(score), notes,
+                               current_score=adjust(current) if current is not None else -1.0,
+                               centre=centres.get(row[_ENTITY_INDEX["id"]], 0))
         return best
+
+    @staticmethod
+    def _context_adjustment(
+        row: tuple[Any, ...],
+        kind_word: str | None,
+        admitted: set[str],
+        oblasts: frozenset[str] | None,
+        countries: frozenset[str] | None,
+        raions: frozenset[str] | None,
+        notes: list[str],
+    ) -> Any:
+        """The function that applies an entity's context to a score (notes collected once)."""
+        steps: list[tuple[float, float]] = []  # (multiply, then add)
+        kind = row[_ENTITY_INDEX["kind"]]
+        if kind_word:
+            if kind in admitted:
+                steps.append((1.0, 0.02))
+                notes.append(f"kind word fits ({kind_word})")
+            else:
+                # "Kharkiv oblast" is not the city; "с. Бахмут" may be sloppy data
+                steps.append((0.78 if kind_word in ("oblast", "raion", "hromada") else 0.9, 0.0))
+        if oblasts is not None:
+            if row[_ENTITY_INDEX["oblast_id"]] in oblasts or row[_ENTITY_INDEX["id"]] in oblasts:
+                steps.append((1.0, 0.03))
+                notes.append("in the given oblast")
+            else:
+                steps.append((0.72, 0.0))
+        if countries is not None:
+            if row[_ENTITY_INDEX["country"]] in countries:
+                steps.append((1.0, 0.03))
+                notes.append("in the country the context names")
+            else:
+                steps.append((0.6, 0.0))  # "Primorsk, Leningrad Oblast" is not Prymorsk in Zaporizhzhia
+        if raions is not None:
+            if row[_RAION_INDEX] in raions:
+                steps.append((1.0, 0.02))
+                notes.append("in the given raion")
+            else:
+                steps.append((0.8, 0.0))
+
+        def adjust(score: float) -> float:
+            for multiply, add in steps:
+                score = score * multiply + add
+            return score
+
+        return adjust
 
     # -- context ----------------------------------------------------------------------
 
@@ -610,10 +642,18 @@ class Resolver:
                     inflected: bool = False, countries: frozenset[str] | None = None,
                     deep: bool = False) -> dict[int, Scored]:
         hits = self._hits_for(core, fuzzy=fuzzy, inflected=inflected, deep=deep)
-        if kind_word is None and (kinds is None or "person" in kinds):
+        if kind_word is None and (kinds is None or "person" in kinds) and not self._exact_current_name(hits, core):
             hits.extend(self._person_hits(core))
         return self._score(hits, kind_word=kind_word, kinds=kinds, oblasts=oblasts, raions=raions,
                            countries=countries)
+
+    def _exact_current_name(self, hits: list[Hit], core: str) -> bool:
+        """Whether one word matched a current name exactly: a surname alone (0.955 at most) cannot tie it."""
+        if " " in core.strip():
+            return False
+        self._load_forms(h.fid for h in hits)
+        return any(h.score >= 0.99 and self._form(h.fid)[4] in _AUTHORITATIVE and not self._form(h.fid)[5]
+                   and self._form(h.fid)[4] != "base" for h in hits)
 
     def _trailing_context(self, query: Query, kinds: frozenset[str] | None, oblasts: frozenset[str] | None,
                           fuzzy: bool, limit: int) -> tuple[str, list[Scored], str] | None:
