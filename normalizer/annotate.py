@@ -18,6 +18,7 @@ The pipeline for one document:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import threading
 import weakref
@@ -52,6 +53,10 @@ _CYRILLIC_LETTERS = re.compile(r"[\u0400-\u04ff]")
 #: Namesakes within this score of the best are a tie the resolver settled by a prior (resolve.NEAR_TIE).
 NEAR_TIE = 0.025
 _PLACE_KINDS = frozenset({"oblast", "city", "settlement", "village", "raion", "hromada", "city-district"})
+#: Texts longer than this (characters) are annotated in chunks of at most this size, cut at a paragraph
+#: break (else a line break, a sentence end, a space): the document's own context (coreference, the same
+#: entity linked elsewhere, an oblast nearby) then works within a chunk. Time and memory stay linear.
+CHUNK_CHARS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +126,7 @@ class _Document:
     strangers: set[int] = field(default_factory=set)  # tokens of persons the gazetteer does not know
     results: dict[tuple[str, str | None, str | None], Result] = field(default_factory=dict)
     breaks: list[int] = field(default_factory=list)  # where paragraphs end (blank lines)
-    places: Any = None  # (number of links, linked places by position), see Annotator._places
+    places: Any = None  # (number of links, linked places by position, the links list), see Annotator._places
 
     def paragraph(self, position: int) -> int:
         """The number of the paragraph a character offset lies in."""
@@ -161,8 +166,19 @@ class Annotator:
             raise TypeError(f"annotate() needs a str, not {type(text).__name__}")
         if lang not in LANGS:
             raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+        lang = detect_lang(text) if lang == "auto" else lang
+        if len(text) <= CHUNK_CHARS:
+            return self._annotate(text, lang, undecided)
+        mentions: list[Mention] = []
+        for start, end in chunk_bounds(text, CHUNK_CHARS):
+            for mention in self._annotate(text[start:end], lang, undecided):
+                mentions.append(dataclasses.replace(mention, start=mention.start + start, end=mention.end + start))
+        return mentions
+
+    def _annotate(self, text: str, lang: str, undecided: bool) -> list[Mention]:
+        """The mentions of one text (or chunk) in a known language."""
         vocabulary = self.vocabulary
-        doc = self._document(text, detect_lang(text) if lang == "auto" else lang)
+        doc = self._document(text, lang)
         self._scan(doc, vocabulary)
         self._coreference(doc, vocabulary)
         self._decide_by_context(doc, vocabulary)
@@ -473,10 +489,12 @@ class Annotator:
         over a village) is also re-read when an oblast nearby holds one of those namesakes.
         """
         still: list[_Link] = []
+        linked = {l.candidate.id for l in doc.links}
         for link in doc.pending:
-            decided = self._by_linked(doc, link) or self._by_oblast(doc, link, vocabulary)
+            decided = self._by_linked(link, linked) or self._by_oblast(doc, link, vocabulary)
             if decided is not None:
                 doc.links.append(decided)
+                linked.add(decided.candidate.id)
             else:
                 still.append(link)
         doc.pending = still
@@ -503,8 +521,8 @@ class Annotator:
             return []
         return [c for c in result.candidates if c.score >= result.best.score - 0.05]
 
-    def _by_linked(self, doc: _Document, link: _Link) -> _Link | None:
-        linked = Counter(l.candidate.id for l in doc.links)
+    def _by_linked(self, link: _Link, linked: set[str]) -> _Link | None:
+        """The one close candidate of `link` that the text links elsewhere (`linked`: the linked IDs)."""
         chosen = [c for c in self._close(link) if c.id in linked]
         if len(chosen) != 1:
             return None
@@ -553,22 +571,33 @@ class Annotator:
         return None
 
     def _places(self, doc: _Document) -> tuple[list[int], list[tuple[int, int, str, str, _Link]], dict[str, str]]:
-        """Linked Ukrainian places with their oblast, by position (cached until the links change)."""
-        if doc.places is not None and doc.places[0] == len(doc.links):
-            return doc.places[1]
-        places = []
-        everywhere: dict[str, str] = {}
-        for other in doc.links:
+        """Linked Ukrainian places with their oblast, by position (cached until the links change).
+
+        Links appended since the last call are added to the cached lists (as a full rebuild would
+        order them), so that deciding many pending spans stays linear.
+        """
+        cached = doc.places
+        if cached is not None and cached[0] == len(doc.links) and cached[2] is doc.links:
+            return cached[1]
+        if cached is not None and cached[2] is doc.links and cached[0] < len(doc.links):
+            starts, places, everywhere = cached[1]
+            new = doc.links[cached[0]:]
+        else:
+            starts, places, everywhere = [], [], {}
+            new = doc.links
+        for other in new:
             candidate = other.candidate
             if candidate.kind not in _PLACE_KINDS or candidate.country not in (None, "UA"):
                 continue
             oblast = candidate.id if candidate.kind == "oblast" else candidate.oblast_id
             if oblast:
-                places.append((other.span.start, other.span.end, oblast, candidate.name, other))
+                place = (other.span.start, other.span.end, oblast, candidate.name, other)
+                position = bisect.bisect_right(starts, place[0])
+                places.insert(position, place)
+                starts.insert(position, place[0])
                 everywhere.setdefault(oblast, candidate.name)
-        places.sort(key=lambda p: p[0])
-        value = ([p[0] for p in places], places, everywhere)
-        doc.places = (len(doc.links), value)
+        value = (starts, places, everywhere)
+        doc.places = (len(doc.links), value, doc.links)
         return value
 
     # -- output ----------------------------------------------------------------------
@@ -585,6 +614,33 @@ class Annotator:
             country=c.country, score=c.score, status=link.status, method=link.method, note=link.note,
             alternatives=alternatives,
         )
+
+
+def chunk_bounds(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of the chunks a long text is annotated in: each at most `size` characters, cut at the
+    last paragraph break of its second half, else a line break, a sentence end or a space (a hard cut
+    only in a text with no space at all)."""
+    if size < 2:
+        raise ValueError("chunk size must be at least 2")
+    bounds = []
+    start, total = 0, len(text)
+    while total - start > size:
+        low, high = start + size // 2, start + size
+        cut = text.rfind("\n\n", low, high)
+        if cut >= 0:
+            cut += 2
+        else:
+            for separator in ("\n", ". ", " ", "\t"):
+                cut = text.rfind(separator, low, high - len(separator) + 1)
+                if cut >= 0:
+                    cut += len(separator)
+                    break
+            else:
+                cut = high
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, total))
+    return bounds
 
 
 def _replaceable(link: _Link) -> bool:

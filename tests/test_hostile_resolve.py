@@ -240,7 +240,7 @@ def test_long_inputs_are_unmatched_at_once(normalizer: Normalizer, text) -> None
 
 
 @pytest.mark.parametrize("hint", ["x" * 1_000_000, ", ".join(["Харківська"] * 100), "Kharkiv " * 30,
-                                  "(" * 1000 + ")" * 1000])
+                                  "(" * 1000 + ")" * 1000], ids=["1MB", "commas", "words", "brackets"])
 def test_long_oblast_hints_are_ignored_at_once(normalizer: Normalizer, hint) -> None:
     """Regression: a hint longer than the name limit used to reach the fuzzy search whole (1 MB: out of
     memory in the swapped-letters keys; 1,000 characters: 0.36 s)."""
