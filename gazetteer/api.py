@@ -13,7 +13,7 @@ from .errors import StoreError, UnknownEntityError
 from .home import BASE_STORE, resolve_home
 from .model import KINDS, Entity, Name
 from .store import BaseStore
-from .textutil import fold_name
+from .textutil import encodable, fold_name
 from .userlayer import (
     Change,
     ConflictCheck,
@@ -115,6 +115,8 @@ class Gazetteer:
         if not isinstance(entity_id, str):
             raise TypeError(f"entity ID must be a str, not {type(entity_id).__name__}")
         entity_id = entity_id.strip()
+        if not encodable(entity_id):  # no ID holds a lone surrogate (and SQLite cannot take one)
+            return default
         return self._base.entity(entity_id) or self._user.entity(entity_id) or default
 
     def __contains__(self, entity_id: object) -> bool:
@@ -125,7 +127,7 @@ class Gazetteer:
 
     def is_hidden(self, entity_id: str) -> bool:
         """Whether the user layer hides this built-in entity from matching and search."""
-        return self._user.hidden_by(entity_id) is not None
+        return encodable(entity_id) and self._user.hidden_by(entity_id) is not None
 
     def names(self, entity_id: str) -> list[Name]:
         """Every name the entity carries, with language, script, type and source (user variants last)."""
@@ -171,8 +173,11 @@ class Gazetteer:
         """Plain lookup by name (exact folded name first, then prefix), for people browsing; hidden ones left out."""
         if not isinstance(text, str):
             raise TypeError(f"search text must be a str, not {type(text).__name__}")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValueError(f"limit must be a positive int, not {limit!r}")
+        limit = min(limit, 1_000_000)  # more than there are entities; SQLite integers are 64-bit
         folded = fold_name(text)
-        if not folded:
+        if not folded or not encodable(folded):  # no name holds a lone surrogate
             return []
         hidden = set(self._user.hidden())
         exact = self._base.ids_by_fold(folded, limit=limit + len(hidden))

@@ -32,6 +32,17 @@ def script_of(text: str) -> str:
     return "Latn" if latin else "Other"
 
 
+def encodable(text: str) -> bool:
+    """Whether the text can be stored as UTF-8 (a Python str may hold lone surrogates; SQLite cannot)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def fold_name(text: str) -> str:
     """Casefold, drop apostrophes and accents' stress marks, unify spaces/hyphens (for linking and search)."""
     text = unicodedata.normalize("NFD", text)

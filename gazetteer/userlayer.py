@@ -61,7 +61,7 @@ from .errors import (
 from .home import USER_LAYER
 from .model import ADMIN_KINDS, ENTITY_FIELDS, KINDS, Entity, Name
 from .store import BaseStore
-from .textutil import fold_name, script_of
+from .textutil import encodable, fold_name, script_of
 
 #: Bump when the layer's schema changes (an upgrade path must come with it).
 LAYER_FORMAT = 1
@@ -75,6 +75,8 @@ SOURCES = ("user", "review", "import")
 BUSY_TIMEOUT = 120.0
 #: The name type of user variants in the matcher (weighted like an official name).
 VARIANT_TYPE = "user"
+#: The largest integer SQLite stores (64-bit signed).
+_SQLITE_MAX_INT = 2**63 - 1
 #: Kinds that are places: generated IDs are `user:<kind>-<slug>` (the codifier owns UA codes).
 PLACE_KINDS = ADMIN_KINDS | {"foreign"}
 
@@ -319,7 +321,7 @@ def check_entity_id(entity_id: object) -> str:
     if not isinstance(entity_id, str):
         raise TypeError(f"entity ID must be a str, not {type(entity_id).__name__}")
     cleaned = entity_id.strip()
-    if not cleaned:
+    if not cleaned or not encodable(cleaned):  # no ID holds a lone surrogate
         raise UnknownEntityError(entity_id)
     return cleaned
 
@@ -666,6 +668,8 @@ class UserLayer:
     def history(self, *, limit: int | None = None) -> list[Op]:
         """The ops, oldest first (the last `limit` of them)."""
         columns = "op_id, at, action, summary, source, who, note, undone_by"
+        if limit is not None:
+            limit = min(limit, _SQLITE_MAX_INT)  # SQLite integers are 64-bit
         if limit is None:
             rows = self._query(f"SELECT {columns} FROM ops ORDER BY op_id")
         else:
@@ -721,6 +725,8 @@ class UserLayer:
 
     def _target(self, db: sqlite3.Connection | None, entity_id: str) -> Entity:
         """The entity a change is about: built in or user-added, not hidden (db None: no layer yet)."""
+        if not encodable(entity_id):
+            raise UnknownEntityError(entity_id)
         entity = self.base.entity(entity_id)
         if entity is None:
             row = None if db is None else db.execute(
@@ -974,6 +980,8 @@ class UserLayer:
         """Revert op N by applying the inverse of its changes, as a new op."""
         if not isinstance(op_id, int) or isinstance(op_id, bool):
             raise TypeError(f"op number must be an int, not {type(op_id).__name__}")
+        if not -_SQLITE_MAX_INT <= op_id <= _SQLITE_MAX_INT:
+            raise UnknownOpError(f"there is no op {op_id}; `uanorm gazetteer history` lists them")
         note = check_note(note)
         with self._writing() as db:
             row = db.execute("SELECT action, summary, payload, undone_by FROM ops WHERE op_id = ?",
@@ -1220,6 +1228,14 @@ def read_import_file(path: str | os.PathLike[str]) -> tuple[list[ImportRow], str
     header_line = lines[start]
     delimiter = "\t" if header_line.count("\t") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO("".join(lines[start:])), delimiter=delimiter)
+    try:
+        return _read_rows(path, reader, start)
+    except csv.Error as exc:  # a field over csv's limit (128 KB), a broken quote ...
+        raise DataError(f"{path} line {start + reader.line_num}: cannot be read as "
+                        f"{'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from None
+
+
+def _read_rows(path: Path, reader: Any, start: int) -> tuple[list[ImportRow], str, int]:
     header = [column.strip().lower() for column in next(reader)]
     if "chosen_id" in header and "value" in header:
         return _review_rows(path, header, reader, start)

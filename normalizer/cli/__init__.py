@@ -20,6 +20,8 @@ COMMAND_MODULES = ("match", "gazetteer_cmd", "clean", "annotate")
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_ERROR = 1
+#: An exception no command expects (a bug), reported in one line.
+EXIT_BUG = 70
 
 
 class CommandError(Exception):
@@ -63,14 +65,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return handler(args)
+    except BrokenPipeError:  # the reader went away (uanorm match ... | head): not an error
+        _silence_stdout()
+        return EXIT_OK
     except (CommandError, GazetteerError, ValueError, LookupError, OSError) as exc:
-        print(f"uanorm: error: {_message(exc)}", file=sys.stderr)
+        print(f"uanorm: error: {printable(_message(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("uanorm: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except Exception as exc:  # a bug: still one line, not a traceback (UANORM_DEBUG=1 shows it)
+        if os.environ.get("UANORM_DEBUG"):
+            raise
+        print(f"uanorm: error: unexpected {type(exc).__name__}: {printable(_message(exc))} (a bug in uanorm: "
+              "please report it; UANORM_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_BUG
+
+
+def printable(text: str) -> str:
+    """Text any UTF-8 stream can take: lone surrogates (an argument or line that was not UTF-8) as \\udcXX."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (captured in tests): nothing to do
+        pass
 
 
 def _message(exc: BaseException) -> str:

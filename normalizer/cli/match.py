@@ -8,6 +8,7 @@ import sys
 from typing import Iterable, Iterator
 
 from ..model import Result
+from . import printable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,8 +30,13 @@ def _inputs(names: list[str]) -> Iterator[str]:
     if names:
         yield from names
         return
-    for line in sys.stdin:
-        yield line.rstrip("\r\n")
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text stream without bytes underneath (tests, embedding)
+        for line in sys.stdin:
+            yield line.rstrip("\r\n")
+        return
+    for raw in buffer:  # a line that is not UTF-8 is still answered, its bad bytes as U+FFFD
+        yield raw.decode("utf-8", "replace").rstrip("\r\n")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     results = normalizer.resolve_many(_inputs(args.names), oblast=args.oblast, kind=args.kind, limit=args.limit)
     if args.json:
         for result in results:
-            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+            print(printable(json.dumps(result.to_dict(), ensure_ascii=False)), flush=True)
     else:
         _print_table(results)
     return 0
@@ -57,7 +63,7 @@ def _print_table(results: Iterable[Result]) -> None:
         else:
             line = (f"{result.input}\t{result.status}\t{best.id}\t{best.name}\t{best.name_uk or ''}\t"
                     f"{best.kind}\t{best.score:.3f}")
-        print(line, flush=True)
+        print(printable(line), flush=True)
         if result.status == "ambiguous":
             for candidate in result.candidates[1:]:
                 print(f"\t  or\t{candidate.id}\t{candidate.name}\t{candidate.oblast_id or ''}\t{candidate.score:.3f}",
