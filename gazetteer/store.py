@@ -99,6 +99,11 @@ def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except (sqlite3.OperationalError, OSError) as exc:  # a full disk, no permission ...: nothing partial is left
+        temporary.unlink(missing_ok=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StoreError(f"cannot write the store {path}: {reason}; is the disk full? Nothing was changed "
+                         "(a store already there is kept)") from exc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

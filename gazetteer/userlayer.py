@@ -376,6 +376,15 @@ def entity_names(entity: Entity) -> list[Name]:
     return names
 
 
+def _disk_trouble(exc: BaseException | None) -> bool:
+    """Whether an SQLite error says the disk is full or failing (not that the file is damaged)."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""  # Python 3.11+
+    return name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or "disk is full" in str(exc) \
+        or "disk I/O error" in str(exc)
+
+
 def _while_locked(step: Callable[[], Any]) -> Any:
     """Run a step of opening the file again while SQLite answers 'locked' at once (a journal-mode switch or
     a WAL recovery by another process does not wait on the busy timeout), up to BUSY_TIMEOUT seconds."""
@@ -455,7 +464,12 @@ class UserLayer:
     def _open_existing(self) -> tuple[sqlite3.Connection, bool]:
         writable = os.access(self.path, os.W_OK) and os.access(self.home, os.W_OK)
         if writable:
-            return self._open_writable(), True
+            try:
+                return self._open_writable(), True
+            except StoreError as exc:
+                if not _disk_trouble(exc.__cause__):
+                    raise
+                # a full (or failing) disk: what the layer holds can still be read; writes will say why not
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT,
                              isolation_level=None, check_same_thread=False)
         try:
@@ -545,6 +559,9 @@ class UserLayer:
     def _damaged(self, exc: sqlite3.DatabaseError) -> StoreError:
         if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
             return self._read_only_error(exc)
+        if _disk_trouble(exc):
+            return StoreError(f"cannot write the user layer {self.path}: {exc}; is the disk full? Nothing was "
+                              "changed, and matching still works; free some space and try again")
         return StoreError(f"{self.path} is damaged ({exc}); {recovery_hint(self.path)}")
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
@@ -1299,6 +1316,9 @@ def _write_atomically(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a directory in the way ...: nothing partial, the file named
+        temporary.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

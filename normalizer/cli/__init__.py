@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from typing import Callable, Sequence
 
@@ -74,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("uanorm: interrupted", file=sys.stderr)
         return 130
+    except sqlite3.Error as exc:  # the index or a store file: a full disk, a lock held too long, damage
+        hint = " (is the disk full?)" if "disk I/O" in str(exc) else ""
+        print(f"uanorm: error: {printable(str(exc))}{hint} in {printable(os.environ.get('UANORM_HOME') or 'the home')}",
+              file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # a bug: still one line, not a traceback (UANORM_DEBUG=1 shows it)
         if os.environ.get("UANORM_DEBUG"):
             raise

@@ -10,9 +10,11 @@ Offsets (`start`, `end`) count characters of the input decoded as UTF-8, unchang
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
@@ -96,10 +98,45 @@ def _write(path: str | None, output: str) -> None:
         sys.stdout.write(output)
         sys.stdout.flush()
         return
+    with _atomic_output(path) as handle:
+        handle.write(output)
+
+
+@contextlib.contextmanager
+def _atomic_output(path: str) -> Iterator[IO[str]]:
+    """A UTF-8 text file written beside `path` and renamed over it once complete: a full disk or any
+    failure leaves no partial output (the temporary file is removed) and names the file in one line."""
     target = Path(path)
-    if not target.parent.exists():
-        raise OutputError(f"cannot write {path}: directory {target.parent} does not exist")
-    target.write_text(output, encoding="utf-8", newline="")
+    directory = target.parent
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {path}: directory {directory} does not exist")
+    if target.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write in {directory}: {exc.strerror or exc}") from None
+    temporary = Path(name)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,30 +196,21 @@ def _run_corpus(args: argparse.Namespace) -> int:
 
     documents, total = _corpus(args.jsonl)
     normalizer = Normalizer()
-    out: IO[str]
-    if args.output is None:
-        out = sys.stdout
-    else:
-        target = Path(args.output)
-        if not target.parent.exists():
-            raise OutputError(f"cannot write {args.output}: directory {target.parent} does not exist")
-        out = open(target, "w", encoding="utf-8", newline="\n")
+    output = contextlib.nullcontext(sys.stdout) if args.output is None else _atomic_output(args.output)
     progress = _progress(total)
     count = 0
     try:
-        for doc in documents:
-            lang = detect_lang(doc.text) if args.lang == "auto" else args.lang
-            mentions = normalizer.annotate(doc.text, lang=lang, undecided=args.undecided)
-            record = {"id": doc.id, **document_dict(mentions, lang=lang, chars=len(doc.text))}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
-            progress.advance(count)
+        with output as out:
+            for doc in documents:
+                lang = detect_lang(doc.text) if args.lang == "auto" else args.lang
+                mentions = normalizer.annotate(doc.text, lang=lang, undecided=args.undecided)
+                record = {"id": doc.id, **document_dict(mentions, lang=lang, chars=len(doc.text))}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+                progress.advance(count)
+            out.flush()
     finally:
         progress.close()
-        if out is not sys.stdout:
-            out.close()
-        else:
-            out.flush()
     return 0
 
 
