@@ -420,6 +420,20 @@ class IndexReader:
             (folded,),
         ).fetchall()
 
+    def exact_and_skeleton(self, folded: str, key: str) -> list[tuple[Any, ...]]:
+        """Spellings equal to `folded` (first column 0) or with skeleton `key` (1), in one query.
+
+        Each row: (0|1, system, fold, *form row) -- the form's own columns ride along, so
+        that no second query is needed for them.
+        """
+        return self.db.execute(
+            "SELECT 0, sp.system, sp.fold, f.* FROM spelling sp JOIN form f ON f.fid = sp.fid WHERE sp.fold = ?"
+            " UNION ALL "
+            "SELECT 1, sp.system, sp.fold, f.* FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
+            " JOIN form f ON f.fid = sp.fid WHERE sk.s = ?",
+            (folded, key),
+        ).fetchall()
+
     def by_skeleton(self, key: str) -> list[tuple[int, int, str, str]]:
         """(fid, eid, system, fold) of spellings whose skeleton equals `key`."""
         return self.db.execute(

@@ -175,10 +175,16 @@ class Resolver:
         folded = fold(core)
         if not folded or len(folded) > 2 * MAX_NAME_LENGTH:
             return []  # not a name (parse_query refuses longer inputs; this guards every other caller)
-        hits = [Hit(eid, fid, "exact", system, spelling, 1.0) for fid, eid, system, spelling in self.index.exact(folded)]
+        key = skeleton(folded)
+        hits = []
+        by_key = []
+        for row in self.index.exact_and_skeleton(folded, key):
+            which, system, spelling, form = row[0], row[1], row[2], row[3:]
+            self._forms_cache[form[0]] = form
+            (hits if which == 0 else by_key).append((form[0], form[1], system, spelling))
+        hits = [Hit(eid, fid, "exact", system, spelling, 1.0) for fid, eid, system, spelling in hits]
         cyrillic = is_cyrillic(folded)
         # inflected forms can coincide with adjectives of raions and hromadas (Покровська)
-        self._load_forms(h.fid for h in hits)
         adjectives_only = hits and all(self._form(h.fid)[5] for h in hits)
         if cyrillic and inflection and (not hits or inflected or adjectives_only):
             # suffix rules first (cheap); the dictionaries (pymorphy3) only when they find nothing
@@ -187,11 +193,10 @@ class Resolver:
                 found = self.index.exact_many(lemma_candidates(folded)[1:])
             for fid, eid, system, spelling in found:
                 hits.append(Hit(eid, fid, "inflection", system, spelling, 0.975, note=spelling))
-        key = skeleton(folded)
         if not key:
             return hits
         exact_fids = {h.fid for h in hits}
-        for fid, eid, system, spelling in self.index.by_skeleton(key):
+        for fid, eid, system, spelling in by_key:
             if fid in exact_fids:
                 continue
             similarity = ratio(folded, spelling) / 100.0
@@ -329,10 +334,10 @@ class Resolver:
 
     def _load_forms(self, fids: Iterable[int]) -> None:
         """Fetch the forms not yet cached, in one query."""
+        if len(self._forms_cache) > 200_000:
+            self._forms_cache.clear()
         missing = [fid for fid in set(fids) if fid not in self._forms_cache]
         if missing:
-            if len(self._forms_cache) > 200_000:
-                self._forms_cache.clear()
             self._forms_cache.update(self.index.forms(missing))
 
     def _tops(self) -> list[tuple[Any, ...]]:
