@@ -109,6 +109,12 @@ def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any
         raise
 
 
+def sqlite_uri(path: Path, *, immutable: bool = False) -> str:
+    """A read-only SQLite URI for `path`, percent-encoded: a '?', '#' or '%' in a directory name would
+    otherwise end the path early, drop `mode=ro` and open (even create) another file."""
+    return f"{Path(path).absolute().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
 def recovery_hint(path: Path) -> str:
     """What a user can do about a broken store at `path`."""
     return (
@@ -124,7 +130,7 @@ class BaseStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            self._db = sqlite3.connect(sqlite_uri(path), uri=True, check_same_thread=False)
             application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:

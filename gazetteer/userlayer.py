@@ -60,7 +60,7 @@ from .errors import (
 )
 from .home import USER_LAYER
 from .model import ADMIN_KINDS, ENTITY_FIELDS, KINDS, Entity, Name
-from .store import BaseStore
+from .store import BaseStore, sqlite_uri
 from .textutil import encodable, fold_name, script_of
 
 #: Bump when the layer's schema changes (an upgrade path must come with it).
@@ -470,14 +470,14 @@ class UserLayer:
                 if not _disk_trouble(exc.__cause__):
                     raise
                 # a full (or failing) disk: what the layer holds can still be read; writes will say why not
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT,
+        db = sqlite3.connect(sqlite_uri(self.path), uri=True, timeout=BUSY_TIMEOUT,
                              isolation_level=None, check_same_thread=False)
         try:
             self._check_header(db, fresh_ok=False)
         except sqlite3.OperationalError:
             # a WAL file in a read-only directory cannot get its shared-memory index: read it as immutable
             db.close()
-            db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
+            db = sqlite3.connect(sqlite_uri(self.path, immutable=True), uri=True,
                                  isolation_level=None, check_same_thread=False)
             try:
                 self._check_header(db, fresh_ok=False)
