@@ -12,7 +12,9 @@ i vs e; Kharkiv vs Kharkov: i vs o).
 
 from __future__ import annotations
 
+import operator
 import re
+import string
 import unicodedata
 from functools import lru_cache
 
@@ -90,18 +92,23 @@ _SKELETON_TOKENS = {
 }
 _TOKEN = re.compile("|".join(sorted(map(re.escape, _SKELETON_TOKENS), key=len, reverse=True)) + "|.")
 _REPEATS = re.compile(r"(SC|.)\1+")
+# The same steps with C-level callables only (no Python frame per character or match): skeleton() runs
+# hundreds of times for one long input in the fuzzy search, so its speed bounds resolve's worst case.
+_NOT_ASCII_LETTER = re.compile(r"[^A-Za-z]+")  # exactly the characters where not (isalpha() and isascii())
+_TOKEN_SYMBOL = {**{letter: letter for letter in string.ascii_letters}, **_SKELETON_TOKENS}.__getitem__
+_FIRST_GROUP = operator.methodcaller("group", 1)
 
 
 @lru_cache(maxsize=200_000)
 def skeleton(text: str) -> str:
     """A key that is equal for the spellings of one name under different romanization systems."""
     folded = fold(text).translate(_CYRILLIC_TABLE)
-    letters = "".join(char for char in folded if char.isalpha() and char.isascii())
-    symbols = "".join(_SKELETON_TOKENS.get(token, token) for token in _TOKEN.findall(letters))
-    symbols = _REPEATS.sub(r"\1", symbols)
+    letters = _NOT_ASCII_LETTER.sub("", folded)
+    symbols = "".join(map(_TOKEN_SYMBOL, _TOKEN.findall(letters)))
+    symbols = _REPEATS.sub(_FIRST_GROUP, symbols)
     # ie/ye/je before or after a consonant is the same e in most systems
     symbols = symbols.replace("ie", "e")
-    return _REPEATS.sub(r"\1", symbols)
+    return _REPEATS.sub(_FIRST_GROUP, symbols)
 
 
 def is_cyrillic(text: str) -> bool:

@@ -16,6 +16,7 @@ The pipeline for one input:
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
@@ -77,6 +78,8 @@ KIND_RANK = {
 _SMALL_KINDS = {"settlement", "village", "raion", "hromada", "city-district"}
 _FEATURE_KINDS = {"region", "river", "sea", "reservoir", "island", "facility"}
 _PATRONYMIC = re.compile(r"(ович|евич|йович|івна|ївна|овна|евна|ichna|ovych|ovich|evich|yevych|ivna|ovna|evna)$")
+#: Characters the skeleton drops (it keeps only letters): swapping one with a neighbour changes nothing.
+_INERT = frozenset(string.digits + string.punctuation + string.whitespace)
 _ENTITY_INDEX = {name: i + 1 for i, name in enumerate(ENTITY_FIELDS)}
 _RAION_INDEX = len(ENTITY_FIELDS) + 1
 
@@ -244,9 +247,12 @@ class Resolver:
             distance = OSA.distance(key, candidate, score_cutoff=max_distance)
             if distance <= max_distance:
                 near.append((sid, candidate, distance))
-        # a swapped pair of letters can change the skeleton by more than one edit (Toretks, Chernivsti)
+        # a swapped pair of letters can change the skeleton by more than one edit (Toretks, Chernivsti);
+        # swapping equal characters, or a letter with a space, digit or mark, leaves the skeleton as it is
         swapped_keys = {skeleton(folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :])
-                        for i in range(len(folded) - 1)} - {key}
+                        for i in range(len(folded) - 1)
+                        if folded[i] != folded[i + 1] and folded[i] not in _INERT and folded[i + 1] not in _INERT
+                        } - {key}
         near.extend((sid, found, 1) for sid, found in self.index.skeleton_ids_many(sorted(swapped_keys)))
         by_sid: dict[int, tuple[str, int]] = {}
         for sid, candidate, distance in near:

@@ -225,6 +225,29 @@ def test_cleanup_functions_hold_their_promises(text) -> None:
     is_cyrillic(text)
 
 
+def _reference_skeleton(text: str) -> str:
+    """skeleton() as first written (a Python loop per character): the fast path must give the same keys."""
+    from normalizer.keys import _CYRILLIC_TABLE, _REPEATS, _SKELETON_TOKENS, _TOKEN
+
+    folded = fold(text).translate(_CYRILLIC_TABLE)
+    letters = "".join(char for char in folded if char.isalpha() and char.isascii())
+    symbols = "".join(_SKELETON_TOKENS.get(token, token) for token in _TOKEN.findall(letters))
+    symbols = _REPEATS.sub(r"\1", symbols)
+    symbols = symbols.replace("ie", "e")
+    return _REPEATS.sub(r"\1", symbols)
+
+
+@scaled(300)
+@given(text=st.one_of(hostile_text, noisy_names, st.text(st.sampled_from("abchkstzyijeoushgwxq шщжчхїєґюя-'"),
+                                                          max_size=30)))
+def test_skeleton_fast_path_equals_reference(text) -> None:
+    assert skeleton(text) == _reference_skeleton(text)
+
+
+def test_skeleton_fast_path_on_every_dev_name() -> None:
+    assert [skeleton(n) for n in dev_names()] == [_reference_skeleton(n) for n in dev_names()]
+
+
 # -- limits -----------------------------------------------------------------------------------
 
 
@@ -276,6 +299,11 @@ WORST_CASES = {
     "oblast adjective unknown": "Кхарківськийськ область",
     "fuzzy near many": "Novooleksandrivkaa" * 11,
     "alternating letters": "ab" * 100,
+    # the slowest input the mutation search found (57.7 ms before skeleton() lost its per-character Python
+    # frames and the swapped-letters keys skipped no-op swaps; benchmarks/fuzz_worst_case.py)
+    "found by search": "Kмïв Kиïб Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв KиïвnKиïв Kиïв "
+                       "Kиïв Kиïш Kиïв Kиïв K-иïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв у KиïвwbKиïв Kиïв "
+                       "KиïвdKиïв Kиïв в Kиïв",
 }
 
 
