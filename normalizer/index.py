@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from gazetteer import Gazetteer
 from gazetteer.model import ENTITY_FIELDS, Entity, Name
+from gazetteer.store import sqlite_uri
 
 from .forms import derive_russian, given_name_group, russian_adjective
 from .keys import fold, is_cyrillic, skeleton
@@ -398,7 +399,7 @@ class IndexReader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False,
+        self.db = sqlite3.connect(sqlite_uri(path), uri=True, check_same_thread=False,
                                   cached_statements=512)
         self.db.execute("PRAGMA query_only = ON")
         self._entity_cache: dict[int, tuple[Any, ...]] = {}

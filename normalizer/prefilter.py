@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from gazetteer.store import sqlite_uri
+
 from .keys import skeleton
 
 
@@ -59,7 +61,7 @@ class Vocabulary:
 def load_vocabulary(index_path: Path) -> Vocabulary:
     """Read the skeleton sets of the index file at `index_path` (a few hundred ms, once per index)."""
     started = time.perf_counter()
-    db = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
+    db = sqlite3.connect(sqlite_uri(index_path), uri=True)
     try:
         names = frozenset(row[0] for row in db.execute("SELECT s FROM skeleton"))
         first: set[str] = set()

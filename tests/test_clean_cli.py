@@ -18,7 +18,16 @@ from normalizer.batch import REVIEW_COLUMNS, output_names
 from normalizer.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-csv.field_size_limit(sys.maxsize)  # the 10 MB cell
+
+
+@pytest.fixture(autouse=True)
+def _csv_field_limit():
+    """Read the 10 MB cell back; restore the process-wide limit so other modules see the default."""
+    previous = csv.field_size_limit(sys.maxsize)
+    yield
+    csv.field_size_limit(previous)
+
+
 LYSYCHANSK = "UA44120050010021900"
 HEADER = ["id", "location", "oblast", "note"]
 ROWS = [

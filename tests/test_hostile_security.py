@@ -238,9 +238,6 @@ def test_store_and_layer_paths_are_not_uri_syntax(home, tmp_path, name) -> None:
     assert sorted(tmp_path.iterdir()) == before  # no stray file beside the home
 
 
-@pytest.mark.xfail(strict=True, reason="bug in normalizer/index.py (IndexReader) and normalizer/prefilter.py "
-                   "(load_vocabulary): they open f'file:{path}?mode=ro' like the store did; use "
-                   "gazetteer.store.sqlite_uri(path)")
 def test_a_home_whose_path_has_a_question_mark(home, capsys, tmp_path, monkeypatch) -> None:
     target = copy_home(home, tmp_path / "data?home")
     monkeypatch.setenv("UANORM_HOME", str(target))
