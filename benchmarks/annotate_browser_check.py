@@ -119,9 +119,9 @@ def check(file: Path, out: Path, browser: str) -> list[str]:
             print(f"screenshot: {shot} ({shot.stat().st_size:,} bytes)")
         # a static screenshot cannot hover: a copy of the page shows the tooltip of its 5th mark,
         # and a copy without the text shows the entities table at the top
-        for name, css in (("tooltip", "mark:nth-of-type(5)::after{content:attr(data-tip);position:absolute;left:0;"
-                                      "top:1.9em;z-index:10;white-space:nowrap;background:#263238;color:#fff;"
-                                      "font:12px/1.4 system-ui,sans-serif;padding:3px 7px;border-radius:4px}"),
+        for name, css in (("tooltip", ("mark:nth-of-type(5)::after{content:attr(data-tip);position:absolute;left:0;"
+                                       "top:1.9em;z-index:10;white-space:nowrap;background:#263238;color:#fff;"
+                                       "font:12px/1.4 system-ui,sans-serif;padding:3px 7px;border-radius:4px}")),
                           ("table", ".text{display:none}")):
             variant = out / f"annotate-{name}.html"
             variant.write_text(page.read_text(encoding="utf-8").replace("</style>", css + "</style>", 1),

@@ -20,8 +20,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from normalizer import Normalizer  # noqa: E402
-from tests import test_annotate_golden as golden  # noqa: E402  (the one reader of marked passages)
+from normalizer import Normalizer
+from tests import test_annotate_golden as golden
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,8 +32,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from normalizer import Normalizer  # noqa: E402
-from normalizer.prefilter import load_vocabulary  # noqa: E402
+from normalizer import Normalizer
+from normalizer.prefilter import load_vocabulary
 
 _MARK = re.compile(r"\[\[([^\[\]|]+)\|[^\[\]]+\]\]")
 WARM_UP = "Обстріл Харкова і Києва; бои под Бахмутом. Kyiv region, Sergei Gaidai."

@@ -318,8 +318,7 @@ def stream(source: Path, work: Path, copies: int, env: dict[str, str], workers: 
             body = handle.read()
         with open(big, "wb") as out:
             out.write(header)
-            for _ in range(copies):
-                out.write(body)
+            out.writelines(body for _ in range(copies))
     size = big.stat().st_size
     command = [sys.executable, "-m", "normalizer", "clean", str(big), "--column", "location", "--oblast-column",
                "oblast", "-o", str(work / "big.clean.csv"), "--review", str(work / "big.review.csv"), "--quiet"]

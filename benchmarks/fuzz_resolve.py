@@ -234,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     artifacts.mkdir(parents=True, exist_ok=True)
 
     with atheris.instrument_imports(include=["normalizer"]):
-        import normalizer.forms  # noqa: F401
-        import normalizer.keys  # noqa: F401
-        import normalizer.resolve  # noqa: F401
+        import normalizer.forms
+        import normalizer.keys
+        import normalizer.resolve
         import normalizer.text  # noqa: F401
 
     checker = Checker(args.home, args.target, args.slow_ms, corpus / "slow")

@@ -24,8 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from normalizer import Normalizer, forms, keys  # noqa: E402
-from normalizer.text import MAX_NAME_LENGTH  # noqa: E402
+from normalizer import Normalizer, forms, keys
+from normalizer.text import MAX_NAME_LENGTH
 
 #: Inputs built to make every stage work hardest (cleanup, context, alternates, inflection, readings,
 #: fuzzy neighbourhoods, persons); tests/test_hostile_resolve.py asserts a bound on each.

@@ -56,10 +56,9 @@ def oblast_spelling(oblast, rnd: random.Random) -> str:
 
 def locations(home: str | None, rnd: random.Random) -> list[tuple[str, str | None, str | None]]:
     """(spelling, oblast hint given by the dev set, ID it denotes) for every candidate location."""
+    from benchmarks.clean_speed import typo
     from normalizer import Normalizer
     from normalizer.romanize import systems_for
-
-    from benchmarks.clean_speed import typo
 
     found = [(r["input"], r["oblast"] or None, r["expected_id"]) for r in read_tsv("dev_places.tsv")]
     found += [(r["input"], None, None) for r in read_tsv("dev_foreign.tsv")]

@@ -31,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from normalizer import Normalizer  # noqa: E402
+from normalizer import Normalizer
 
 
 def read_tsv(name: str) -> list[dict[str, str]]:

@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from normalizer import Normalizer  # noqa: E402
+from normalizer import Normalizer
 
 
 def dev_queries() -> list[tuple[str, str]]:

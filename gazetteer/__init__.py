@@ -4,8 +4,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import Gazetteer  # noqa: E402
-from .errors import (  # noqa: E402
+from .api import Gazetteer
+from .errors import (
     DataError,
     GazetteerError,
     ImportRejectedError,
@@ -15,16 +15,16 @@ from .errors import (  # noqa: E402
     UnknownEntityError,
     VariantConflictError,
 )
-from .model import KINDS, Entity, Name  # noqa: E402
+from .model import KINDS, Entity, Name
 
 __all__ = [
+    "KINDS",
     "DataError",
     "Entity",
     "Gazetteer",
     "GazetteerError",
     "ImportRejectedError",
     "InvalidTextError",
-    "KINDS",
     "Name",
     "SourceSelectionError",
     "StoreError",

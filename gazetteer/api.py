@@ -5,10 +5,18 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from .build import ALL_SOURCES, build_lock, build_store, default_progress, fingerprint, parse_sources
+from .build import (
+    ALL_SOURCES,
+    build_lock,
+    build_store,
+    default_progress,
+    fingerprint,
+    parse_sources,
+)
 from .errors import StoreError, UnknownEntityError
 from .home import BASE_STORE, resolve_home
 from .model import KINDS, Entity, Name
@@ -59,7 +67,7 @@ class Gazetteer:
         sources: str | tuple[str, ...] | None = None,
         build: bool = True,
         progress: Any = None,
-    ) -> "Gazetteer":
+    ) -> Gazetteer:
         """Open the gazetteer in `home`, building (or rebuilding) its store when needed."""
         root = resolve_home(home)
         if root.exists() and not root.is_dir():
@@ -77,7 +85,7 @@ class Gazetteer:
         self._user.close()
         self._base.close()
 
-    def __enter__(self) -> "Gazetteer":
+    def __enter__(self) -> Gazetteer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -8,9 +8,10 @@ import importlib.util
 import os
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import __version__
 from .errors import SourceSelectionError, StoreError

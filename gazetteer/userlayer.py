@@ -44,10 +44,11 @@ import threading
 import time
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .errors import (
     DataError,
@@ -91,15 +92,15 @@ _REFUSED_CATEGORIES = {
 
 SCHEMA = (
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE ops(op_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL,"
-    " summary TEXT NOT NULL, payload TEXT NOT NULL, source TEXT NOT NULL, who TEXT NOT NULL, note TEXT,"
-    " undone_by INTEGER)",
-    "CREATE TABLE variants(entity_id TEXT NOT NULL, text TEXT NOT NULL, fold TEXT NOT NULL, lang TEXT NOT NULL,"
-    " note TEXT, source TEXT NOT NULL, op_id INTEGER NOT NULL, PRIMARY KEY(entity_id, fold))",
+    ("CREATE TABLE ops(op_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL,"
+     " summary TEXT NOT NULL, payload TEXT NOT NULL, source TEXT NOT NULL, who TEXT NOT NULL, note TEXT,"
+     " undone_by INTEGER)"),
+    ("CREATE TABLE variants(entity_id TEXT NOT NULL, text TEXT NOT NULL, fold TEXT NOT NULL, lang TEXT NOT NULL,"
+     " note TEXT, source TEXT NOT NULL, op_id INTEGER NOT NULL, PRIMARY KEY(entity_id, fold))"),
     "CREATE INDEX variants_fold ON variants(fold)",
-    "CREATE TABLE entities(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, name_uk TEXT,"
-    " name_ru TEXT, oblast_id TEXT, parent_id TEXT, country TEXT, role TEXT, note TEXT, source TEXT NOT NULL,"
-    " op_id INTEGER NOT NULL)",
+    ("CREATE TABLE entities(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, name_uk TEXT,"
+     " name_ru TEXT, oblast_id TEXT, parent_id TEXT, country TEXT, role TEXT, note TEXT, source TEXT NOT NULL,"
+     " op_id INTEGER NOT NULL)"),
     "CREATE INDEX entities_parent ON entities(parent_id)",
     "CREATE TABLE hidden(entity_id TEXT PRIMARY KEY, op_id INTEGER NOT NULL)",
 )
@@ -936,7 +937,7 @@ class UserLayer:
         if parent_id is not None:
             parent = pending.get(parent_id) or self._target(db, parent_id)
             oblast_id = parent.oblast_id
-        taken = lambda candidate: (self.base.entity(candidate) is not None or candidate in pending  # noqa: E731
+        taken = lambda candidate: (self.base.entity(candidate) is not None or candidate in pending
                                    or db.execute("SELECT 1 FROM entities WHERE id = ?", (candidate,)).fetchone())
         if row.entity_id and row.entity_id.strip():
             entity_id = check_new_id(row.entity_id)

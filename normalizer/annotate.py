@@ -23,16 +23,28 @@ import re
 import threading
 import weakref
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import OSA
 
 from .forms import given_name_group, word_lemmas
 from .keys import fold, skeleton
-from .mentions import (AnnotateData, Lead, Span, Token, excluded_ranges, joinable, lead_at, load_data, span_for,
-                       stop_phrase_tokens, tokenize)
+from .mentions import (
+    AnnotateData,
+    Lead,
+    Span,
+    Token,
+    excluded_ranges,
+    joinable,
+    lead_at,
+    load_data,
+    span_for,
+    stop_phrase_tokens,
+    tokenize,
+)
 from .model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
 from .prefilter import Vocabulary, vocabulary_for
 
@@ -146,7 +158,7 @@ def detect_lang(text: str) -> str:
 class Annotator:
     """Finds and links mentions; one per Normalizer (it keeps the prefilter and word caches)."""
 
-    def __init__(self, normalizer: "Normalizer") -> None:
+    def __init__(self, normalizer: Normalizer) -> None:
         self.normalizer = normalizer
         self.data: AnnotateData = load_data()
         self.settings = self.data.settings
@@ -658,7 +670,7 @@ def _analyzers(lang: str) -> list[Any]:
     for code in (("uk",) if lang == "uk" else ("ru",) if lang == "ru" else ("uk", "ru")):
         try:
             found.append(morph_analyzer(code))
-        except Exception:  # dictionaries missing: no opinion
+        except (ImportError, OSError, ValueError):  # dictionaries missing or unreadable: no opinion
             continue
     return found
 
@@ -682,11 +694,11 @@ def _agrees(adjective: str, word: str, lang: str) -> bool:
     return False
 
 
-_annotators: "weakref.WeakKeyDictionary[Normalizer, Annotator]" = weakref.WeakKeyDictionary()
+_annotators: weakref.WeakKeyDictionary[Normalizer, Annotator] = weakref.WeakKeyDictionary()
 _annotators_lock = threading.Lock()
 
 
-def annotator_for(normalizer: "Normalizer") -> Annotator:
+def annotator_for(normalizer: Normalizer) -> Annotator:
     """The Annotator of a normalizer (created once, kept as long as the normalizer lives)."""
     with _annotators_lock:
         annotator = _annotators.get(normalizer)
@@ -696,7 +708,7 @@ def annotator_for(normalizer: "Normalizer") -> Annotator:
         return annotator
 
 
-def annotate(normalizer: "Normalizer", text: str, *, lang: str = "auto", undecided: bool = False) -> list[Mention]:
+def annotate(normalizer: Normalizer, text: str, *, lang: str = "auto", undecided: bool = False) -> list[Mention]:
     """Find and link the mentions of `text` with `normalizer`; see the module docstring."""
     return annotator_for(normalizer).annotate(text, lang=lang, undecided=undecided)
 

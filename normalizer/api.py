@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from gazetteer import Gazetteer
 from gazetteer.build import build_lock, default_progress
@@ -64,7 +65,7 @@ class Normalizer:
         self._index.close()
         self.gazetteer.close()
 
-    def __enter__(self) -> "Normalizer":
+    def __enter__(self) -> Normalizer:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -122,7 +123,7 @@ class Normalizer:
 
     # -- growing the gazetteer: the user layer ---------------------------------------------
 
-    def sync(self) -> "SyncResult":
+    def sync(self) -> SyncResult:
         """Pick up user-layer changes (this process's or others'): the index is updated incrementally
         and the caches dropped when anything changed. Cheaper than reload()."""
         from .userlayer_sync import index_head, sync
@@ -146,7 +147,7 @@ class Normalizer:
         return None
 
     def add_variant(self, entity_id: str, text: str, *, lang: str | None = None, note: str | None = None,
-                    force: bool = False) -> "Change":
+                    force: bool = False) -> Change:
         """Make TEXT a spelling of the entity, refusing (VariantConflictError) a text that already
         resolves confidently to another entity unless `force`; matching sees it at once."""
         self.sync()
@@ -155,26 +156,26 @@ class Normalizer:
         self.sync()
         return change
 
-    def add_entity(self, **fields: Any) -> "Entity":
+    def add_entity(self, **fields: Any) -> Entity:
         """Add a new entity (see Gazetteer.add_entity); matching sees it at once."""
         entity = self.gazetteer.add_entity(**fields)
         self.sync()
         return entity
 
-    def remove_variant(self, entity_id: str, text: str, *, note: str | None = None) -> "Change":
+    def remove_variant(self, entity_id: str, text: str, *, note: str | None = None) -> Change:
         """Remove a user-added variant; matching forgets it at once."""
         change = self.gazetteer.remove_variant(entity_id, text, note=note)
         self.sync()
         return change
 
-    def remove_entity(self, entity_id: str, *, note: str | None = None) -> "Change":
+    def remove_entity(self, entity_id: str, *, note: str | None = None) -> Change:
         """Delete a user entity or hide a built-in one; matching forgets it at once."""
         change = self.gazetteer.remove_entity(entity_id, note=note)
         self.sync()
         return change
 
     def import_variants(self, path: str | os.PathLike[str], *, skip_invalid: bool = False, force: bool = False,
-                        dry_run: bool = False, note: str | None = None) -> "ImportReport":
+                        dry_run: bool = False, note: str | None = None) -> ImportReport:
         """Import a review file or a text,id CSV/TSV as one op, conflicts checked by this matcher."""
         self.sync()
         report = self.gazetteer.import_variants(path, skip_invalid=skip_invalid, force=force, dry_run=dry_run,
@@ -182,7 +183,7 @@ class Normalizer:
         self.sync()
         return report
 
-    def undo(self, op_id: int, *, note: str | None = None) -> "Change":
+    def undo(self, op_id: int, *, note: str | None = None) -> Change:
         """Revert user-layer op N (as a new op); matching follows at once."""
         change = self.gazetteer.undo(op_id, note=note)
         self.sync()

@@ -22,7 +22,8 @@ within a partition every distinct (value, oblast) pair is resolved once.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .batch import BatchResolver, clean_pandas, process_normalizer
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def clean(
-    ddf: "dd.DataFrame",
+    ddf: dd.DataFrame,
     column: str | Sequence[str],
     *,
     oblast_column: str | None = None,
@@ -40,7 +41,7 @@ def clean(
     kind: str | None = None,
     min_score: float | None = None,
     home: str | os.PathLike[str] | None = None,
-) -> "dd.DataFrame":
+) -> dd.DataFrame:
     """A Dask DataFrame with COL_id ... COL_score added after each resolved column (lazy, like Dask)."""
     if oblast_column is not None and oblast is not None:
         raise ValueError("give oblast_column or oblast, not both")
@@ -54,7 +55,7 @@ def clean(
 
 
 def clean_partition(
-    part: "pd.DataFrame",
+    part: pd.DataFrame,
     *,
     columns: list[str],
     oblast_column: str | None,
@@ -62,7 +63,7 @@ def clean_partition(
     kind: str | None,
     min_score: float | None,
     home: str | None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Clean one pandas partition with this process's Normalizer (opened on first use)."""
     normalizer = process_normalizer(home) if len(part) else None
     resolver = BatchResolver(normalizer, kind=kind, min_score=min_score)

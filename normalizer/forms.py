@@ -263,7 +263,7 @@ def _morph_lemmas(word: str) -> list[str]:
     for lang in ("uk", "ru"):
         try:
             analyzer = morph_analyzer(lang)
-        except Exception:  # dictionaries missing: the suffix rules still work
+        except (ImportError, OSError, ValueError):  # dictionaries missing or unreadable: suffix rules still work
             continue
         if not analyzer.word_is_known(word):
             continue  # its guesses for unknown words are what the suffix rules give, at many times the cost
@@ -430,7 +430,7 @@ def ukrainian_readings(words: list[str], limit: int = 24) -> list[str]:
         if word in ("imeni", "imeni"):
             variants.add("")
         for _ in range(2):  # rules combine: Rubezhnoye -> rubiZnoe -> rubiZne
-            for candidate in list(variants):
+            for candidate in sorted(variants):  # a snapshot: the loop adds to the set
                 for pattern, replacement in _READINGS:
                     changed = pattern.sub(replacement, candidate)
                     if changed != candidate:

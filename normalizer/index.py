@@ -21,9 +21,10 @@ import os
 import sqlite3
 import time
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from gazetteer import Gazetteer
 from gazetteer.model import ENTITY_FIELDS, Entity, Name

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .annotate import Mention, entity_counts
 
@@ -85,9 +86,9 @@ def _css() -> str:
         ".text{white-space:pre-wrap;border-top:1px solid #e0e0e0;padding-top:12px}",
         "mark{position:relative;padding:0 2px;border-radius:3px;border-bottom:2px solid;color:inherit;cursor:help}",
         "mark.ambiguous{border-bottom-style:dashed}",
-        "mark:hover::after{content:attr(data-tip);position:absolute;left:0;top:1.9em;z-index:10;"
-        "white-space:nowrap;background:#263238;color:#fff;font:12px/1.4 system-ui,sans-serif;"
-        "padding:3px 7px;border-radius:4px}",
+        ("mark:hover::after{content:attr(data-tip);position:absolute;left:0;top:1.9em;z-index:10;"
+         "white-space:nowrap;background:#263238;color:#fff;font:12px/1.4 system-ui,sans-serif;"
+         "padding:3px 7px;border-radius:4px}"),
         "table{border-collapse:collapse;width:100%}",
         "th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}",
         "td.n{text-align:right}",

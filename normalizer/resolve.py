@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable
 
 SYSTEMS_DIR = Path(__file__).resolve().parent / "data" / "romanization"
 
@@ -149,7 +149,7 @@ def _by_length(table: dict[str, str]) -> list[tuple[int, dict[str, str]]]:
 _engine_lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _romanizer(system: System) -> Callable[[str], str]:
     """The callable that romanizes by `system` (library or table), fixes applied."""
     engine = system.engine

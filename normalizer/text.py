@@ -30,7 +30,7 @@ _WORD = re.compile(r"[^\s,;()\[\]/]+")
 _PARENS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _SEPARATORS = re.compile(r"\s*[,;|]\s*|\s+-\s+|\s*/\s*")
 _GLUED_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_])")
-_COUNTRY_WORDS = frozenset({"ukraine", "ukraina", "україна", "украина", "ukrajina", "ukraina", "ua", "ukr"})
+_COUNTRY_WORDS = frozenset({"ukraine", "ukraina", "україна", "украина", "ukrajina", "ua", "ukr"})
 _BROAD_KINDS = frozenset({"oblast", "raion", "hromada"})
 
 

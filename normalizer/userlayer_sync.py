@@ -28,9 +28,10 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from gazetteer import Gazetteer
 from gazetteer.model import ENTITY_FIELDS, Entity
@@ -48,8 +49,8 @@ TOMBSTONE = "~"
 ENTITY_KEY = "#entity"
 
 _SIDE_TABLES = (
-    "CREATE TABLE IF NOT EXISTS user_form(entity_id TEXT NOT NULL, key TEXT NOT NULL, fid INTEGER NOT NULL,"
-    " op_id INTEGER NOT NULL)",
+    ("CREATE TABLE IF NOT EXISTS user_form(entity_id TEXT NOT NULL, key TEXT NOT NULL, fid INTEGER NOT NULL,"
+     " op_id INTEGER NOT NULL)"),
     "CREATE INDEX IF NOT EXISTS user_form_key ON user_form(entity_id, key)",
 )
 _ENTITY_INSERT = f"INSERT INTO entity VALUES ({', '.join('?' * (len(ENTITY_FIELDS) + 2))})"

@@ -71,7 +71,7 @@ def dev_names() -> tuple[str, ...]:
     for file in ("dev_places.tsv", "dev_persons.tsv", "dev_foreign.tsv"):
         with open(DEV / file, encoding="utf-8", newline="") as handle:
             names.extend(row["input"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return tuple(sorted(set(n for n in names if n.strip())))
+    return tuple(sorted({n for n in names if n.strip()}))
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ import pytest
 from .conftest import REPO, SEEDS
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-import annotate_browser_check as browser_check  # noqa: E402
+import annotate_browser_check as browser_check
 
 BROWSER = browser_check.find_chromium()
 

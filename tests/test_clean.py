@@ -9,10 +9,16 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from normalizer import ColumnError, HintError, InputFileError, OutputError, clean
-from normalizer import batch
+from normalizer import ColumnError, HintError, InputFileError, OutputError, batch, clean
 from normalizer import io_formats as io
-from normalizer.batch import REVIEW_COLUMNS, SUFFIXES, BatchResolver, output_names, resolve_expr, resolve_series
+from normalizer.batch import (
+    REVIEW_COLUMNS,
+    SUFFIXES,
+    BatchResolver,
+    output_names,
+    resolve_expr,
+    resolve_series,
+)
 
 LYSYCHANSK = "UA44120050010021900"
 KHARKIV = "UA63120270010096107"
@@ -187,7 +193,7 @@ def test_json_members_keep_offsets() -> None:
     line = '{"a": 1.50, "loc" : "Kyiv",  "n": {"x": [1, 2]}, "e": null}'
     members, close = io.json_members(line)
     assert [m[0] for m in members] == ["a", "loc", "n", "e"]
-    key, value, start, end = members[1]
+    _key, value, start, end = members[1]
     assert value == "Kyiv" and line[start:end] == '"Kyiv"' and line[close] == "}"
     assert io.json_members("{}") == ([], 1)
     for bad in ("[1, 2]", '{"a": 1', '{"a" 1}', '{"a": 1} x', "nope"):
@@ -197,19 +203,17 @@ def test_json_members_keep_offsets() -> None:
 
 def test_atomic_outputs_leave_nothing_on_error(tmp_path: Path) -> None:
     targets = [tmp_path / "out.csv", tmp_path / "review.csv"]
-    with pytest.raises(RuntimeError):
-        with io.atomic_outputs(targets) as outputs:
-            outputs.temp(targets[0]).write_text("half")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), io.atomic_outputs(targets) as outputs:
+        outputs.temp(targets[0]).write_text("half")
+        raise RuntimeError("disk full")
     assert list(tmp_path.iterdir()) == []
     with io.atomic_outputs(targets) as outputs:
         for target in targets:
             outputs.temp(target).write_text("done")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "review.csv"]
     assert (tmp_path / "out.csv").stat().st_mode & 0o444 == 0o444 & ~io._umask()  # not mkstemp's 0600
-    with pytest.raises(OutputError):
-        with io.atomic_outputs([tmp_path / "missing" / "out.csv"]):
-            pass
+    with pytest.raises(OutputError), io.atomic_outputs([tmp_path / "missing" / "out.csv"]):
+        pass
 
 
 def test_review_columns_are_the_import_format() -> None:

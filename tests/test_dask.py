@@ -8,8 +8,8 @@ import pytest
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("dask.distributed")
 
-from normalizer import clean  # noqa: E402
-from normalizer.batch import output_names  # noqa: E402
+from normalizer import clean
+from normalizer.batch import output_names
 
 PLACES = ["Lisichansk", "Лисичанськ", "Іванівка", "Kharkov", None, "Odessa", "Kiev", "zzqxw", "Bakhmut", "Donetsk"]
 REGIONS = ["Луганська", None, "Kharkiv Oblast", None, None, "UA-51", None, None, "Donetska oblast", None]

@@ -73,7 +73,7 @@ def test_clean_with_unicode_paths(env_home, capsys, tmp_path, suffix) -> None:
         frame.write_parquet(source)
     else:
         frame.write_ndjson(source)
-    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1"])
+    status, _out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1"])
     assert status == 0, err
     cleaned = folder / f"{source.stem}.clean{suffix}"
     assert cleaned.exists() and (folder / f"{source.stem}.review.csv").exists()
@@ -105,7 +105,7 @@ def test_a_home_with_spaces_and_unicode(home, capsys, tmp_path, monkeypatch) -> 
     target = copy_home(home, tmp_path / UNICODE_DIR / "uanorm home")
     monkeypatch.setenv("UANORM_HOME", str(target))
     assert run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivograd"])[0] == 0
-    status, out, _ = run(capsys, ["match", "--json", "Kyivograd"])
+    _status, out, _ = run(capsys, ["match", "--json", "Kyivograd"])
     assert json.loads(out)["id"] == KYIV
     assert (target / "user.sqlite").exists()
 
@@ -132,7 +132,7 @@ def test_a_directory_given_as_a_file(fresh_home, capsys, tmp_path, argv) -> None
     if argv[:2] == ["gazetteer", "export"]:
         run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivograd"])
     argv = [a.format(dir=folder, file=source) for a in argv]
-    status, out, err = run(capsys, argv)
+    status, _out, err = run(capsys, argv)
     assert status == 1 and "director" in err.lower(), err
     assert sorted(p.name for p in folder.iterdir()) == ["inside.txt"]
     assert not leftovers(tmp_path)
@@ -150,7 +150,7 @@ def test_annotate_input_vanishing_mid_read(env_home, capsys, tmp_path, monkeypat
 
     monkeypatch.setattr(Path, "read_bytes", stale)
     out_file = tmp_path / "out.json"
-    status, out, err = run(capsys, ["annotate", str(source), "-o", str(out_file)])
+    status, _out, err = run(capsys, ["annotate", str(source), "-o", str(out_file)])
     assert status == 1 and str(source) in err and not out_file.exists()
 
 
@@ -167,13 +167,13 @@ def test_clean_input_deleted_after_the_check(env_home, capsys, tmp_path, monkeyp
         return checked
 
     monkeypatch.setattr(io_formats, "check_input", check_then_vanish)
-    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1"])
+    status, _out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1"])
     assert status == 1, err
     assert list(tmp_path.iterdir()) == []  # no output, no review, no temporary file
 
 
 def test_import_file_vanishing_mid_read(fresh_home, capsys, tmp_path, monkeypatch) -> None:
-    import gazetteer.userlayer as userlayer
+    from gazetteer import userlayer
 
     source = tmp_path / "review.csv"
     source.write_text(f"text,id\nKyivograd,{KYIV}\n", encoding="utf-8")
@@ -182,7 +182,7 @@ def test_import_file_vanishing_mid_read(fresh_home, capsys, tmp_path, monkeypatc
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
 
     monkeypatch.setattr(userlayer, "open", vanished, raising=False)
-    status, out, err = run(capsys, ["gazetteer", "import-variants", str(source)])
+    status, _out, err = run(capsys, ["gazetteer", "import-variants", str(source)])
     monkeypatch.undo()
     assert status == 1 and "review.csv" in err
     assert run(capsys, ["gazetteer", "history"])[1].strip() == "the user layer has no changes yet"
@@ -195,7 +195,7 @@ def test_corpus_file_vanishing_leaves_no_output(env_home, capsys, tmp_path) -> N
         (corpus / f"{number}.txt").write_text("Kyiv", encoding="utf-8")
     (corpus / "9.txt").symlink_to(tmp_path / "gone.txt")  # listed, but not there when read
     out_file = tmp_path / "out.jsonl"
-    status, out, err = run(capsys, ["annotate", "--jsonl", str(corpus), "-o", str(out_file)])
+    status, _out, _err = run(capsys, ["annotate", "--jsonl", str(corpus), "-o", str(out_file)])
     if status == 1:
         assert not out_file.exists() and not leftovers(tmp_path)
     else:  # a dangling link is not a file: skipped
@@ -217,7 +217,7 @@ def test_clean_on_a_full_disk(env_home, capsys, tmp_path, monkeypatch) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))  # ... then the disk was full
 
     monkeypatch.setattr(io_formats, "write_frame", half_then_full)
-    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1"])
+    status, _out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1"])
     assert status == 1 and "No space left" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv"]
 
@@ -236,19 +236,19 @@ def test_annotate_on_a_full_disk(env_home, capsys, tmp_path, monkeypatch, corpus
     out_file.write_text("the previous output", encoding="utf-8")
     monkeypatch.setattr(command.os, "fsync", no_space)
     argv = ["annotate", *(["--jsonl"] if corpus else []), str(source), "-o", str(out_file)]
-    status, out, err = run(capsys, argv)
+    status, _out, err = run(capsys, argv)
     assert status == 1 and "No space left" in err and str(out_file) in err
     assert out_file.read_text(encoding="utf-8") == "the previous output"
     assert not leftovers(tmp_path)
 
 
 def test_export_on_a_full_disk(fresh_home, capsys, tmp_path, monkeypatch) -> None:
-    import gazetteer.userlayer as userlayer
+    from gazetteer import userlayer
 
     run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivograd"])
     target = tmp_path / "export.tsv"
     monkeypatch.setattr(userlayer.os, "fsync", no_space)
-    status, out, err = run(capsys, ["gazetteer", "export", "-o", str(target)])
+    status, _out, err = run(capsys, ["gazetteer", "export", "-o", str(target)])
     assert status == 1 and "No space left" in err and str(target) in err
     assert not target.exists() and not leftovers(tmp_path)
 
@@ -332,7 +332,7 @@ def test_user_layer_is_a_symlink(home, capsys, tmp_path, monkeypatch) -> None:
     (target / "user.sqlite").symlink_to(elsewhere / "my-layer.sqlite")  # dangling until the first write
     monkeypatch.setenv("UANORM_HOME", str(target))
     assert run(capsys, ["match", "Kyiv"])[0] == 0
-    status, out, err = run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivograd"])
+    status, _out, err = run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivograd"])
     assert status == 0, err
     assert (elsewhere / "my-layer.sqlite").exists()
     assert json.loads(run(capsys, ["match", "--json", "Kyivograd"])[1])["id"] == KYIV
@@ -350,7 +350,7 @@ def _read_only(paths: list[Path], read_only: bool) -> None:
     if shutil.which("chattr") is None:
         pytest.skip("running as root without chattr: no way to make a directory read-only")
     for path in (paths if read_only else reversed(paths)):
-        done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True, text=True)
+        done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True, text=True, check=False)
         if done.returncode and read_only and path == paths[0]:
             pytest.skip(f"running as root and chattr +i fails here ({done.stderr.strip()})")
 
@@ -384,7 +384,7 @@ def test_read_only_home_matches_annotates_and_cleans(read_only_home, capsys, tmp
     ["gazetteer", "remove-entity", KYIV], ["gazetteer", "undo", "1"], ["gazetteer", "build"],
 ], ids=lambda a: a[1])
 def test_read_only_home_refuses_writes_clearly(read_only_home, capsys, argv) -> None:
-    status, out, err = run(capsys, argv)
+    status, _out, err = run(capsys, argv)
     assert status == 1 and ("read-only" in err or "cannot write" in err or "no op" in err), err
     assert sorted(p.name for p in read_only_home.iterdir()) == sorted(
         p.name for p in read_only_home.iterdir() if p.suffix == ".sqlite")
@@ -399,7 +399,7 @@ def test_read_only_home_without_an_index(home, capsys, tmp_path, monkeypatch) ->
     paths = [*sorted(shared.iterdir()), shared]
     _read_only(paths, True)
     try:
-        status, out, err = run(capsys, ["match", "Kyiv"])
+        status, _out, err = run(capsys, ["match", "Kyiv"])
     finally:
         _read_only(paths, False)
     assert status == 1 and "not writable" in err and "index" in err

@@ -116,7 +116,7 @@ def test_add_variant_any_input(norm: Normalizer, entity_id, text, lang, note, fo
         assert len(history) == before, "a change that did nothing left an op behind"
         return
     assert len(history) == before + 1 and history[-1].op_id == change.op_id
-    variants = lambda: {v.text for v in norm.gazetteer.user_layer.variants(change.entity_id)}  # noqa: E731
+    variants = lambda: {v.text for v in norm.gazetteer.user_layer.variants(change.entity_id)}
     assert change.text in variants() and change.text in norm.gazetteer.export()
     norm.undo(change.op_id)
     assert change.text not in variants()

@@ -23,8 +23,17 @@ from normalizer.keys import fold, is_cyrillic, skeleton
 from normalizer.model import MATCHED, STATUSES, UNMATCHED
 from normalizer.text import MAX_NAME_LENGTH, clean_text, fix_homoglyphs, parse_query
 
-from .hypothesis_profiles import (APOSTROPHES, HOSTILE, dev_names, homoglyph_names, hostile_text, long_inputs,
-                                  noisy_names, real_names, scaled)
+from .hypothesis_profiles import (
+    APOSTROPHES,
+    HOSTILE,
+    dev_names,
+    homoglyph_names,
+    hostile_text,
+    long_inputs,
+    noisy_names,
+    real_names,
+    scaled,
+)
 
 KINDS = [None, "city", "oblast", "person", "village,settlement", "raion", ["city", "foreign"], "foreign"]
 hints = st.one_of(st.none(), st.sampled_from(["Kharkiv oblast", "Донецька обл.", "UA-63", "UA14000000000091971",

@@ -13,7 +13,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -205,7 +204,7 @@ def test_sigkill_during_an_import_leaves_all_or_nothing(fresh_home: Path, tmp_pa
 
     # 3. the layer still works: an import runs to the end and matching sees it
     process = python(IMPORTER, str(fresh_home), str(path), "run", "0")
-    out, err = process.communicate(timeout=120)
+    _out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     with Normalizer(fresh_home) as normalizer:
         assert normalizer.resolve(f"Zq{letters(3)}x{letters(7)}ivka").id == targets[7 % len(targets)]
@@ -263,7 +262,7 @@ def _set_read_only(paths: list[Path], read_only: bool) -> None:
     if shutil.which("chattr") is None:
         pytest.skip("running as root without chattr: no way to make a directory read-only")
     for path in (paths if read_only else reversed(paths)):
-        done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True, text=True)
+        done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True, text=True, check=False)
         if done.returncode and read_only and path == paths[0]:
             pytest.skip(f"running as root and chattr +i fails here ({done.stderr.strip()})")
         assert done.returncode == 0, done.stderr

@@ -13,9 +13,10 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import DataError
 from ..model import EntityRecord, Name

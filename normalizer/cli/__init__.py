@@ -11,7 +11,7 @@ import argparse
 import os
 import sqlite3
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from gazetteer.errors import GazetteerError
 

@@ -15,9 +15,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from ..errors import InputFileError, OutputError
 
@@ -221,8 +222,14 @@ class _Progress:
         self._bar = None
         if not sys.stderr.isatty() or os.environ.get("UANORM_QUIET"):
             return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
         from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self._bar = Progress(TextColumn("annotating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                              console=Console(file=sys.stderr), transient=True)

@@ -78,8 +78,8 @@ def run_stats(args: argparse.Namespace) -> int:
     lines = [
         f"store           {stats['store']} ({stats['store_bytes'] / 1e6:.1f} MB)",
         f"built           {stats['built_at']} in {stats['build_seconds']}s from {', '.join(stats['sources'])}",
-        f"entities        {stats['entities']:,} (KATOTTG units {stats['katottg_units']:,}, "
-        f"top-level {stats['top_level_units']})",
+        (f"entities        {stats['entities']:,} (KATOTTG units {stats['katottg_units']:,}, "
+         f"top-level {stats['top_level_units']})"),
         "by kind         " + ", ".join(f"{k} {v:,}" for k, v in stats["by_kind"].items()),
         "by source       " + ", ".join(f"{k} {v:,}" for k, v in stats["by_source"].items()),
         f"names           {stats['names']:,} (former names {stats['former_names']:,})",
