@@ -13,12 +13,13 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from normalizer.cli import EXIT_BUG, main
+
+from .home_copies import copy_home, set_read_only
 
 KYIV = "UA80000000000093317"
 LYSYCHANSK = "UA44120050010021900"
@@ -37,15 +38,6 @@ def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, 
 def leftovers(directory: Path) -> list[str]:
     """Temporary or partial files a failed write must not leave."""
     return [p.name for p in directory.iterdir() if p.name.endswith((".part", ".tmp")) or p.name.startswith(".")]
-
-
-def copy_home(home: Path, target: Path) -> Path:
-    """A writable copy of the session home (store and index, no user layer) at `target`."""
-    target.mkdir(parents=True, exist_ok=True)
-    for item in home.glob("*.sqlite"):
-        if item.name != "user.sqlite":
-            shutil.copy2(item, target / item.name)
-    return target
 
 
 def no_space(*args, **kwargs):
@@ -341,28 +333,14 @@ def test_user_layer_is_a_symlink(home, capsys, tmp_path, monkeypatch) -> None:
 # -- a read-only home -------------------------------------------------------------------------------
 
 
-def _read_only(paths: list[Path], read_only: bool) -> None:
-    """chmod for a normal user; root ignores modes, so the immutable attribute (chattr) for root."""
-    if os.geteuid() != 0:
-        for path in paths:
-            path.chmod((0o555 if path.is_dir() else 0o444) if read_only else 0o755)
-        return
-    if shutil.which("chattr") is None:
-        pytest.skip("running as root without chattr: no way to make a directory read-only")
-    for path in (paths if read_only else reversed(paths)):
-        done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True, text=True, check=False)
-        if done.returncode and read_only and path == paths[0]:
-            pytest.skip(f"running as root and chattr +i fails here ({done.stderr.strip()})")
-
-
 @pytest.fixture
 def read_only_home(home, tmp_path, monkeypatch):
     shared = copy_home(home, tmp_path / "shared home")
     monkeypatch.setenv("UANORM_HOME", str(shared))
     paths = [*sorted(shared.iterdir()), shared]
-    _read_only(paths, True)
+    set_read_only(paths, True)
     yield shared
-    _read_only(paths, False)
+    set_read_only(paths, False)
 
 
 def test_read_only_home_matches_annotates_and_cleans(read_only_home, capsys, tmp_path) -> None:
@@ -397,9 +375,9 @@ def test_read_only_home_without_an_index(home, capsys, tmp_path, monkeypatch) ->
     shutil.copy2(home / "base.sqlite", shared / "base.sqlite")
     monkeypatch.setenv("UANORM_HOME", str(shared))
     paths = [*sorted(shared.iterdir()), shared]
-    _read_only(paths, True)
+    set_read_only(paths, True)
     try:
         status, _out, err = run(capsys, ["match", "Kyiv"])
     finally:
-        _read_only(paths, False)
+        set_read_only(paths, False)
     assert status == 1 and "not writable" in err and "index" in err

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -292,28 +293,14 @@ def test_hint_of_only_context_with_lone_surrogates(normalizer: Normalizer, hint)
     assert normalizer.resolve("Kharkiv", oblast="(Харків\udcff)").status == MATCHED
 
 
-#: Inputs built to make resolve work hardest (every stage: cleanup, context, alternates, inflection,
-#: readings, fuzzy neighbourhoods, persons); the slowest measured is in SECURITY.md.
-WORST_CASES = {
-    "repeated short Cyrillic words": " ".join(["у Лисичанську"] * 14),
-    "long hyphenated name": "-".join(["Новоолександрівка"] * 11)[:200],
-    "one long word": ("Новоолександрівка" * 12)[:200],
-    "mixed-script words": ("Kиïв " * 40)[:200],
-    "many type words": " ".join(["область"] * 24 + ["Київ"])[:200],
-    "many prepositions": " ".join(["у"] * 90 + ["Києві"])[:200],
-    "many context phrases": "Київ, " + ", ".join(f"Харків{chr(1072 + i)}ськ" for i in range(20))[:190],
-    "many alternates": "Іванівка " + " ".join(f"(Лиман{chr(1072 + i)}ка)" for i in range(16))[:190],
-    "four surnames": "Зеленський Гайдай Порошенко Кличко",
-    "inflected unknown words": " ".join(f"Мала{chr(1072 + i)}ському" for i in range(16))[:200],
-    "oblast adjective unknown": "Кхарківськийськ область",
-    "fuzzy near many": "Novooleksandrivkaa" * 11,
-    "alternating letters": "ab" * 100,
-    # the slowest input the mutation search found (57.7 ms before skeleton() lost its per-character Python
-    # frames and the swapped-letters keys skipped no-op swaps; benchmarks/fuzz_worst_case.py)
-    "found by search": "Kмïв Kиïб Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв KиïвnKиïв Kиïв "
-                       "Kиïв Kиïш Kиïв Kиïв K-иïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв Kиïв у KиïвwbKиïв Kиïв "
-                       "KиïвdKиïв Kиïв в Kиïв",
-}
+def _worst_cases() -> dict[str, str]:
+    """The inputs of tests/golden/worst_case_resolve.tsv (shared with benchmarks/fuzz_worst_case.py)."""
+    path = Path(__file__).resolve().parent / "golden" / "worst_case_resolve.tsv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return dict(line.split("\t", 1) for line in lines[1:])
+
+
+WORST_CASES = _worst_cases()
 
 
 @pytest.mark.parametrize("name", list(WORST_CASES))

@@ -22,6 +22,8 @@ import pytest
 from gazetteer import Gazetteer
 from normalizer import Normalizer
 
+from .home_copies import set_read_only
+
 REPO = Path(__file__).resolve().parent.parent
 LYSYCHANSK = "UA44120050010021900"
 LYSYCHANSK_HROMADA = "UA44120050000066819"
@@ -253,21 +255,6 @@ def test_a_rebuild_of_the_base_keeps_every_user_addition(fresh_home: Path) -> No
 # -- a read-only home ---------------------------------------------------------------------------------
 
 
-def _set_read_only(paths: list[Path], read_only: bool) -> None:
-    """chmod for a normal user; root ignores modes, so for root the immutable attribute (chattr)."""
-    if os.geteuid() != 0:
-        for path in paths:
-            path.chmod((0o555 if path.is_dir() else 0o444) if read_only else 0o755)
-        return
-    if shutil.which("chattr") is None:
-        pytest.skip("running as root without chattr: no way to make a directory read-only")
-    for path in (paths if read_only else reversed(paths)):
-        done = subprocess.run(["chattr", "+i" if read_only else "-i", str(path)], capture_output=True, text=True, check=False)
-        if done.returncode and read_only and path == paths[0]:
-            pytest.skip(f"running as root and chattr +i fails here ({done.stderr.strip()})")
-        assert done.returncode == 0, done.stderr
-
-
 def test_a_read_only_home_matches_but_refuses_writes(home: Path, tmp_path: Path) -> None:
     """A home the user cannot write (a shared install): matching works, writes fail with a clear message."""
     shared = tmp_path / "shared"
@@ -281,7 +268,7 @@ def test_a_read_only_home_matches_but_refuses_writes(home: Path, tmp_path: Path)
     cli = "from normalizer.cli import main; raise SystemExit(main())"
     env = {"UANORM_HOME": str(shared)}
     try:
-        _set_read_only(paths, True)
+        set_read_only(paths, True)
         assert not os.access(shared, os.W_OK)
         match = python(cli, "match", "--json", "Xylqvarnetsk", "Lisichansk", env=env)
         out, err = match.communicate(timeout=120)
@@ -298,4 +285,4 @@ def test_a_read_only_home_matches_but_refuses_writes(home: Path, tmp_path: Path)
         assert "read-only" in err and str(shared) in err and "Traceback" not in err
         assert len(err.strip().splitlines()) == 1
     finally:
-        _set_read_only(paths, False)
+        set_read_only(paths, False)
