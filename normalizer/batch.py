@@ -363,14 +363,24 @@ def review_rows(reports: Sequence[ColumnReport], oblast_names: Callable[[str | N
     return rows
 
 
-def write_review(path: Path, rows: list[list[Any]]) -> None:
-    """Write the review file (UTF-8 CSV with a BOM, for spreadsheet programs)."""
+def write_review(path: Path, rows: list[list[Any]], *, escape_formulas: bool = False) -> None:
+    """Write the review file (UTF-8 CSV with a BOM, for spreadsheet programs), formulas escaped if asked.
+
+    An escaped value reads back as the same variant: the leading quote does not change its folded
+    form, which is what the user layer matches on.
+    """
     import csv
+
+    from .io_formats import escape_formula
 
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(REVIEW_COLUMNS)
-        writer.writerows(rows)
+        if not escape_formulas:
+            writer.writerows(rows)
+            return
+        for row in rows:
+            writer.writerow([escape_formula(cell) if isinstance(cell, str) else cell for cell in row])
 
 
 # -- polars frames ------------------------------------------------------------------------------
@@ -764,7 +774,7 @@ def clean_file(
                 names = _oblast_namer(resolver.normalizer)
                 rows_out = review_rows(reports, names)
                 review_count = len(rows_out)
-                write_review(outputs.temp(Path(review)), rows_out)
+                write_review(outputs.temp(Path(review)), rows_out, escape_formulas=escape_formulas)
     return CleanReport(input, output, review, rows, reports, review_count, time.perf_counter() - started,
                        streamed, notes)
 
@@ -805,7 +815,8 @@ class _FileJob:
 
         notes: list[str] = []
         if self.escape and self.out_fmt not in ("csv", "tsv", "xlsx"):
-            notes.append("--escape-formulas applies to CSV, TSV and XLSX outputs; not applied")
+            notes.append(f"--escape-formulas applies to CSV, TSV and XLSX outputs (and the review file); "
+                         f"the {self.out_fmt} output is not escaped")
         target = outputs.temp(Path(self.output)) if self.output != io.STDIO else None
         if self.in_fmt == "jsonl":
             rows, reports, layout = self._jsonl(target)

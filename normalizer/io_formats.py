@@ -16,6 +16,7 @@ written back empty, quoted empty cells as "".
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import io
 import json
@@ -23,6 +24,8 @@ import os
 import re
 import sys
 import tempfile
+import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,6 +54,22 @@ DELIMITERS = (",", ";", "\t")
 SNIFF_BYTES = 1 << 20
 #: Rows an XLSX sheet can hold below its header.
 XLSX_MAX_ROWS = 1_048_575
+#: XLSX bounds, checked on the zip before the workbook is read (a workbook is read whole, about 12x its
+#: expanded XML in memory): parts expanding past XLSX_RATIO_FROM bytes at more than XLSX_MAX_RATIO times
+#: their compressed size are refused (a zip bomb), and so is a workbook expanding past XLSX_MAX_EXPANDED.
+XLSX_RATIO_FROM = 32 << 20
+XLSX_MAX_RATIO = 100
+XLSX_MAX_EXPANDED = 1 << 30
+#: Bytes inflated at a time when checking that the zip's parts expand to no more than they declare.
+XLSX_CHECK_CHUNK = 1 << 20
+#: Parquet bounds, from the file's metadata before any data is read (a value is held whole, several times
+#: over): a column chunk (one column of one row group) expanding past PARQUET_MAX_CHUNK bytes, or past
+#: PARQUET_MAX_VALUE bytes a value on average (above PARQUET_VALUE_FROM), is refused. Files of any
+#: length are read one row group at a time.
+PARQUET_MAX_CHUNK = 256 << 20
+PARQUET_MAX_VALUE = 64 << 10
+#: Column chunks below this size are never refused for their average value size (a few long cells).
+PARQUET_VALUE_FROM = 16 << 20
 #: Leading characters that make a spreadsheet cell a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WINDOWS_1251 = "cp1251"
@@ -100,10 +119,15 @@ def check_input(path: str) -> Path:
 
 
 def _codec(name: str) -> str:
+    """The codec's canonical name; InputFileError when it is unknown or not a text encoding (rot13, zlib ...)."""
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         raise InputFileError(f"unknown encoding {name!r} (try utf-8, utf-8-sig or cp1251)") from None
+    if not getattr(info, "_is_text_encoding", True):  # bytes-to-bytes or str-to-str: decode() would fail
+        raise InputFileError(f"encoding {name!r} is not a text encoding (its codec turns bytes into bytes or "
+                             "text into text); give one such as utf-8, utf-8-sig or cp1251")
+    return info.name
 
 
 def detect_layout(sample: bytes, *, name: str, fmt: str, encoding: str | None = None,
@@ -291,10 +315,64 @@ def diagnose_csv(body: bytes, layout: TextLayout, *, name: str, error: Exception
     return f"{name}: cannot be read as {'TSV' if layout.delimiter == chr(9) else 'CSV'}: {first}"
 
 
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MiB"
+
+
+def check_xlsx(path: Path, *, name: str) -> None:
+    """Refuse a workbook that is not a zip archive, or whose parts would expand past the XLSX bounds.
+
+    The sizes the zip declares are judged first (nothing inflated); then every part is inflated in
+    XLSX_CHECK_CHUNK steps, to make sure none expands to more than it declares (a forged size).
+    """
+    advice = "save the sheet as CSV or Parquet (read in bounded memory) and clean that instead"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            parts = [(member.file_size, member.compress_size, f"part {member.filename!r}") for member in members]
+            parts.append((sum(p[0] for p in parts), sum(p[1] for p in parts), "workbook"))
+            for size, compressed, what in parts:
+                ratio = size / max(compressed, 1)
+                if size > XLSX_MAX_EXPANDED or (size > XLSX_RATIO_FROM and ratio > XLSX_MAX_RATIO):
+                    raise InputFileError(
+                        f"{name}: refused: its {what} expands to {_mib(size)} from {_mib(compressed)} "
+                        f"({ratio:,.0f}x; uanorm reads XLSX up to {_mib(XLSX_MAX_EXPANDED)}, and past "
+                        f"{_mib(XLSX_RATIO_FROM)} at most {XLSX_MAX_RATIO}x): a zip bomb, or too big a "
+                        f"workbook to read whole; {advice}")
+            for member in members:
+                _check_member_size(archive, member, name=name, advice=advice)
+    except InputFileError:
+        raise
+    except OSError as exc:
+        raise InputFileError(f"{name}: cannot be read: {exc.strerror or exc}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError,
+            RuntimeError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"{name}: not a readable XLSX workbook (damaged, encrypted or not a zip archive: "
+                             f"{reason}); open and save it again in a spreadsheet program, or save it as CSV"
+                             ) from None
+
+
+def _check_member_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, name: str, advice: str) -> None:
+    probe = copy.copy(member)
+    probe.file_size = 1 << 62  # zipfile stops at the declared size (without telling): here the real end counts
+    inflated = 0
+    with archive.open(probe) as part:
+        while True:
+            chunk = part.read(XLSX_CHECK_CHUNK)
+            if not chunk:
+                return
+            inflated += len(chunk)
+            if inflated > member.file_size:
+                raise InputFileError(f"{name}: refused: part {member.filename!r} expands to more than the "
+                                     f"{member.file_size:,} bytes it declares (a forged zip); {advice}")
+
+
 def read_xlsx(path: Path, *, name: str) -> "pl.DataFrame":
-    """The first sheet of a workbook as a DataFrame of strings, empty rows and columns kept."""
+    """The first sheet of a workbook as a DataFrame of strings, empty rows and columns kept (bounds checked)."""
     import polars as pl
 
+    check_xlsx(path, name=name)
     options: dict[str, Any] = {"infer_schema_length": 0}
     for flag in ("drop_empty_rows", "drop_empty_cols"):
         if accepts(pl.read_excel, flag):
@@ -311,10 +389,37 @@ def read_xlsx(path: Path, *, name: str) -> "pl.DataFrame":
     return frame.cast({column: pl.String for column in frame.columns})
 
 
+def check_parquet(path: Path, *, name: str) -> None:
+    """Refuse a Parquet file whose metadata gives a column chunk past the Parquet bounds (nothing else read)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_metadata(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"{name}: cannot be read as Parquet: {message}") from None
+    for group_number in range(metadata.num_row_groups):
+        group = metadata.row_group(group_number)
+        for column_number in range(group.num_columns):
+            chunk = group.column(column_number)
+            size, values = chunk.total_uncompressed_size, max(chunk.num_values, 1)
+            if size <= PARQUET_MAX_CHUNK and (size <= PARQUET_VALUE_FROM or size <= PARQUET_MAX_VALUE * values):
+                continue
+            raise InputFileError(
+                f"{name}: refused: column {chunk.path_in_schema!r} of row group {group_number + 1} expands to "
+                f"{_mib(size)} from {_mib(chunk.total_compressed_size)} ({size // values:,} bytes a value on "
+                f"average); uanorm reads Parquet one row group at a time, at most {_mib(PARQUET_MAX_CHUNK)} a "
+                f"column and {PARQUET_MAX_VALUE >> 10} KiB a value on average (a decompression bomb, or row "
+                "groups too large): write it with smaller row groups (e.g. pyarrow row_group_size=100_000) "
+                "or as CSV")
+
+
 def read_parquet(path: Path, *, name: str, lazy: bool = False) -> "pl.DataFrame | pl.LazyFrame":
-    """A Parquet file, its columns with their own types (eager, or lazy for streaming)."""
+    """A Parquet file, its columns with their own types (eager, or lazy for streaming); bounds checked first."""
     import polars as pl
 
+    check_parquet(path, name=name)
     try:
         if lazy:
             frame = pl.scan_parquet(path)
@@ -334,6 +439,11 @@ def read_stdin_bytes() -> bytes:
 
 
 # -- writing ------------------------------------------------------------------------------
+
+
+def escape_formula(value: str) -> str:
+    """One cell that a spreadsheet would run as a formula, prefixed with a single quote (others unchanged)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def escape_formulas(frame: "pl.DataFrame | pl.LazyFrame", columns: Sequence[str]) -> Any:

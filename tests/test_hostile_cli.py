@@ -181,14 +181,16 @@ def test_clean_any_options(env_home, capsys, tmp_path_factory, column, oblast, k
     run(capsys, argv)
 
 
-@pytest.mark.xfail(strict=True, reason="io_formats._codec accepts codecs that are not text encodings (rot13, "
-                   "base64, zlib ...): decode() then fails with TypeError (bug in normalizer/io_formats.py)")
-@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib"])
-def test_clean_with_a_codec_that_is_not_a_text_encoding(env_home, capsys, tmp_path, encoding) -> None:
-    source = tmp_path / "t.csv"
-    source.write_text("location\nKyiv\n", encoding="utf-8")
-    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--encoding", encoding])
-    assert status == 1 and "encoding" in err
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib", "hex", "bz2", "uu", "quopri"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_clean_with_a_codec_that_is_not_a_text_encoding(env_home, capsys, tmp_path, encoding, suffix) -> None:
+    """Regression: codecs.lookup() knows bytes-to-bytes and text-to-text codecs; decode() then raised TypeError."""
+    source = tmp_path / f"t{suffix}"
+    source.write_text("location\nKyiv\n" if suffix == ".csv" else '{"location": "Kyiv"}\n', encoding="utf-8")
+    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--encoding", encoding,
+                                    "-o", str(tmp_path / f"out{suffix}")])
+    assert status == 1 and f"encoding {encoding!r} is not a text encoding" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [source.name]
 
 
 # -- gazetteer: reading ----------------------------------------------------------------------
