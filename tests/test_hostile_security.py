@@ -232,6 +232,8 @@ def test_escaped_review_file_round_trip(fresh_home, capsys, tmp_path, value) -> 
         writer.writerows(table)
     status, out, err = run(capsys, ["gazetteer", "import-variants", str(review)])
     assert status == 0 and "1 added" in out, err
+    status, out, err = run(capsys, ["gazetteer", "export"])
+    assert status == 0 and out.splitlines()[1].split("\t")[0] == value, out  # stored as clean saw it
     status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1",
                                     "-o", str(tmp_path / "again.csv"), "--no-review"])
     assert status == 0, err
