@@ -13,7 +13,7 @@ Zipf-like frequencies, as event datasets do.
 Measured in the same run, each as a fresh process under /usr/bin/time -v:
   clean   `python -m normalizer clean INPUT --column location --oblast-column oblast`
   floor   the same pipeline with a plain dict of the answers: read, unique, map (the same
-          hash join clean uses), write
+          row-by-row lookup clean uses), write
   resolve only the matching: the distinct pairs through the batch resolver (same workers)
 Wall time and peak RSS of the main process are GNU time's; "tree RSS" adds up the
 resident memory of the process and its workers, sampled every 20 ms.
@@ -158,7 +158,9 @@ def floor(input: str, output: str, answers: str) -> None:
         *[pl.Series(name, [r[i] for r in rows], dtype=pl.String) for i, name in enumerate(names)],
         pl.Series("location_score", [r[6] for r in rows], dtype=pl.Float64),
     )
-    out = frame.with_columns(key).join(mapping, on="__key", how="left", maintain_order="left").drop("__key")
+    lookups = [pl.col("__key").replace_strict(mapping["__key"], mapping[name], default=None).alias(name)
+               for name in mapping.columns if name != "__key"]
+    out = frame.with_columns(key).with_columns(lookups).drop("__key")
     order = []
     for column in frame.columns:
         order.append(column)
