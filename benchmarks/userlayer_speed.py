@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from normalizer import Normalizer  # noqa: E402
+from normalizer import Normalizer
 
 LYSYCHANSK = "UA44120050010021900"
 SYLLABLES = ["ka", "lo", "mi", "vu", "zo", "re", "ta", "pi", "nu", "sha", "dro", "kle", "vys", "bor", "hul"]
