@@ -22,12 +22,17 @@ import json
 import os
 import time
 from collections import Counter, deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
-from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, NamedTuple, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    NamedTuple,
+)
 
 from .errors import ColumnError, HintError, InputFileError, NormalizerError, OutputError
 from .model import AMBIGUOUS, MATCHED, UNMATCHED
@@ -102,7 +107,7 @@ def is_text(value: object) -> bool:
 # -- resolving distinct values ---------------------------------------------------------------
 
 
-def answer_for(normalizer: "Normalizer", value: object, hint: str | None, kind: str | None) -> Answer:
+def answer_for(normalizer: Normalizer, value: object, hint: str | None, kind: str | None) -> Answer:
     """The answer for one value (no min-score applied): resolves only real text."""
     if not is_text(value):
         return BLANK
@@ -116,14 +121,15 @@ def answer_for(normalizer: "Normalizer", value: object, hint: str | None, kind: 
     return Answer(None, None, None, None, None, result.status, score, candidates)
 
 
-_process_normalizers: dict[str, "Normalizer"] = {}
+_process_normalizers: dict[str, Normalizer] = {}
 _process_lock = Lock()
 
 
-def process_normalizer(home: str | os.PathLike[str] | None = None) -> "Normalizer":
+def process_normalizer(home: str | os.PathLike[str] | None = None) -> Normalizer:
     """A Normalizer for this process and home, created on first use (for pool and Dask workers)."""
-    from .api import Normalizer
     from gazetteer.home import resolve_home
+
+    from .api import Normalizer
 
     path = str(resolve_home(home))
     key = f"{os.getpid()}:{path}"  # a forked child never reuses its parent's SQLite connections
@@ -163,7 +169,7 @@ class BatchResolver:
 
     def __init__(
         self,
-        normalizer: "Normalizer | None" = None,
+        normalizer: Normalizer | None = None,
         *,
         kind: str | None = None,
         min_score: float | None = None,
@@ -187,7 +193,7 @@ class BatchResolver:
         self._warming: list[Future[int]] = []
 
     @property
-    def normalizer(self) -> "Normalizer":
+    def normalizer(self) -> Normalizer:
         """The normalizer answers come from (the process-wide default unless one was given)."""
         if self._normalizer is None:
             from .api import default_normalizer
@@ -233,7 +239,7 @@ class BatchResolver:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def __enter__(self) -> "BatchResolver":
+    def __enter__(self) -> BatchResolver:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -411,7 +417,7 @@ def _check_columns(available: Sequence[Any], columns: Sequence[Any], oblast_colu
         taken.update(output_names(column))
 
 
-def _as_text(frame_schema: Any, column: str) -> "pl.Expr":
+def _as_text(frame_schema: Any, column: str) -> pl.Expr:
     import polars as pl
 
     dtype = frame_schema[column]
@@ -422,8 +428,8 @@ def _as_text(frame_schema: Any, column: str) -> "pl.Expr":
     return pl.lit(None, dtype=pl.String)
 
 
-def _mapping_frame(pairs: "pl.DataFrame", answers: dict[Key, Answer], column: str, values: list[Any],
-                   oblasts: list[Any], key_columns: Sequence[str]) -> "pl.DataFrame":
+def _mapping_frame(pairs: pl.DataFrame, answers: dict[Key, Answer], column: str, values: list[Any],
+                   oblasts: list[Any], key_columns: Sequence[str]) -> pl.DataFrame:
     """The join table: the key column(s) of each distinct pair and its seven output columns."""
     import polars as pl
 
@@ -436,7 +442,7 @@ def _mapping_frame(pairs: "pl.DataFrame", answers: dict[Key, Answer], column: st
     return pl.DataFrame(data)
 
 
-def _attach_by_hash(frame: "pl.LazyFrame", mapping: "pl.DataFrame") -> "pl.LazyFrame":
+def _attach_by_hash(frame: pl.LazyFrame, mapping: pl.DataFrame) -> pl.LazyFrame:
     """Each row's output columns looked up by its pair hash, row by row (order kept, streamable).
 
     An order-keeping join does the same, but polars' takes seconds and gigabytes when a few
@@ -469,7 +475,7 @@ def _streaming() -> dict[str, Any]:
     return {"engine": "streaming"} if accepts(pl.LazyFrame.collect, "engine") else {"streaming": True}
 
 
-def _pair_hash(value: "pl.Expr", oblast: "pl.Expr | None") -> "pl.Expr":
+def _pair_hash(value: pl.Expr, oblast: pl.Expr | None) -> pl.Expr:
     """A 64-bit key for the (value, oblast) of each row: joining on it is far cheaper than on strings."""
     import polars as pl
 
@@ -478,14 +484,14 @@ def _pair_hash(value: "pl.Expr", oblast: "pl.Expr | None") -> "pl.Expr":
 
 
 def clean_polars(
-    frame: "pl.DataFrame | pl.LazyFrame",
+    frame: pl.DataFrame | pl.LazyFrame,
     columns: Sequence[str],
     resolver: BatchResolver,
     *,
     oblast_column: str | None = None,
     oblast: str | None = None,
     name: str = "data",
-) -> tuple["pl.DataFrame | pl.LazyFrame", list[ColumnReport]]:
+) -> tuple[pl.DataFrame | pl.LazyFrame, list[ColumnReport]]:
     """Add the output columns to a polars frame (a LazyFrame stays lazy: only distinct pairs are collected).
 
     Rows are matched to their pair's answer by a hash of (value, oblast); the distinct
@@ -541,13 +547,13 @@ def clean_polars(
 
 
 def clean_pandas(
-    frame: "pd.DataFrame",
+    frame: pd.DataFrame,
     columns: Sequence[Any],
     resolver: BatchResolver,
     *,
     oblast_column: Any = None,
     oblast: str | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """A copy of a pandas DataFrame with the output columns added after each resolved column."""
     import pandas as pd
 
@@ -573,7 +579,7 @@ def _hashable(value: object) -> object:
     return value if isinstance(value, str) else None
 
 
-def _answer_frame(rows: Sequence[Answer], names: Sequence[str], index: Any) -> "pd.DataFrame":
+def _answer_frame(rows: Sequence[Answer], names: Sequence[str], index: Any) -> pd.DataFrame:
     import pandas as pd
 
     data: dict[str, Any] = {}
@@ -594,7 +600,7 @@ def clean(
     oblast: str | None = None,
     kind: str | None = None,
     min_score: float | None = None,
-    normalizer: "Normalizer | None" = None,
+    normalizer: Normalizer | None = None,
     workers: int = 1,
 ) -> Any:
     """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added."""
@@ -629,7 +635,7 @@ def resolve_series(
     oblast: Any = None,
     kind: str | None = None,
     min_score: float | None = None,
-    normalizer: "Normalizer | None" = None,
+    normalizer: Normalizer | None = None,
 ) -> Any:
     """The seven answer fields (id, name, name_uk, oblast_id, kind, status, score) for each cell of a Series.
 
@@ -656,13 +662,13 @@ def resolve_series(
     return _answer_frame(rows, list(SUFFIXES), index if index is not None else pd.RangeIndex(len(rows)))
 
 
-def _answer_struct_dtype() -> "pl.Struct":
+def _answer_struct_dtype() -> pl.Struct:
     import polars as pl
 
     return pl.Struct({**{s: pl.String for s in SUFFIXES[:-1]}, "score": pl.Float64})
 
 
-def _polars_struct_frame(rows: Sequence[Answer]) -> "pl.DataFrame":
+def _polars_struct_frame(rows: Sequence[Answer]) -> pl.DataFrame:
     import polars as pl
 
     data: dict[str, Any] = {s: pl.Series(s, [r[i] for r in rows], dtype=pl.String)
@@ -672,13 +678,13 @@ def _polars_struct_frame(rows: Sequence[Answer]) -> "pl.DataFrame":
 
 
 def resolve_expr(
-    expr: "pl.Expr",
+    expr: pl.Expr,
     *,
-    oblast: "str | pl.Expr | None" = None,
+    oblast: str | pl.Expr | None = None,
     kind: str | None = None,
     min_score: float | None = None,
-    normalizer: "Normalizer | None" = None,
-) -> "pl.Expr":
+    normalizer: Normalizer | None = None,
+) -> pl.Expr:
     """A polars expression giving a struct (id, name, name_uk, oblast_id, kind, status, score) per cell.
 
         df.with_columns(resolve_expr(pl.col("place"), oblast=pl.col("region")).alias("m")).unnest("m")
@@ -688,14 +694,14 @@ def resolve_expr(
     resolver = BatchResolver(normalizer, kind=kind, min_score=min_score)
     dtype = _answer_struct_dtype()
 
-    def run(values: "pl.Series", hints: list[Any]) -> "pl.Series":
+    def run(values: pl.Series, hints: list[Any]) -> pl.Series:
         items = values.to_list() if values.dtype in (pl.String, pl.Categorical) else [None] * len(values)
         keys = [(_hashable(v), _hashable(h)) for v, h in zip(items, hints)]
         answers = resolver.answers(set(keys))
         return _polars_struct_frame([answers[k] for k in keys]).to_struct(values.name)
 
     if isinstance(oblast, pl.Expr):
-        def with_hints(batch: "pl.Series") -> "pl.Series":
+        def with_hints(batch: pl.Series) -> pl.Series:
             parts = batch.struct.unnest()
             hints = parts["h"].cast(pl.String).to_list()
             return run(parts["v"], hints)
@@ -748,7 +754,7 @@ def clean_file(
     encoding: str | None = None,
     escape_formulas: bool = False,
     workers: int = 1,
-    normalizer: "Normalizer | None" = None,
+    normalizer: Normalizer | None = None,
     progress: Progress | None = None,
     stream_bytes: int | None = None,
 ) -> CleanReport:
@@ -792,7 +798,7 @@ def clean_file(
                        streamed, notes)
 
 
-def _oblast_namer(normalizer: "Normalizer") -> Callable[[str | None], str]:
+def _oblast_namer(normalizer: Normalizer) -> Callable[[str | None], str]:
     cache: dict[str | None, str] = {None: ""}
 
     def name(oblast_id: str | None) -> str:
@@ -1013,7 +1019,7 @@ class _FileJob:
             if first:
                 keys_seen.update(dict.fromkeys(found))
             if not taken.isdisjoint(found):
-                clash = sorted(taken.intersection(found))[0]
+                clash = min(taken.intersection(found))
                 raise ColumnError(f"{self.input}: line {number} already has a field {clash!r}; rename it first")
             hint = _hashable(found[oblast_column][0]) if oblast_column in found else fixed
             spots, pairs = [], []

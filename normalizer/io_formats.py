@@ -26,10 +26,11 @@ import sys
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import ColumnError, InputFileError, OutputError
 
@@ -260,7 +261,7 @@ def _csv_options(layout: TextLayout) -> dict[str, Any]:
     return options
 
 
-def read_text_table(data: bytes | Path, layout: TextLayout, *, name: str) -> "pl.DataFrame":
+def read_text_table(data: bytes | Path, layout: TextLayout, *, name: str) -> pl.DataFrame:
     """A CSV/TSV (bytes in memory, or a UTF-8 file read directly) as a DataFrame of strings.
 
     Empty unquoted cells become null and are written back empty; quoted empty cells stay "".
@@ -288,7 +289,7 @@ def read_text_table(data: bytes | Path, layout: TextLayout, *, name: str) -> "pl
         raise InputFileError(diagnose_csv(body, layout, name=name, error=exc)) from None
 
 
-def scan_text_table(path: Path, layout: TextLayout, *, name: str) -> "pl.LazyFrame":
+def scan_text_table(path: Path, layout: TextLayout, *, name: str) -> pl.LazyFrame:
     """A UTF-8 CSV/TSV file as a LazyFrame of strings, for the streaming path."""
     import polars as pl
 
@@ -368,7 +369,7 @@ def _check_member_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, nam
                                      f"{member.file_size:,} bytes it declares (a forged zip); {advice}")
 
 
-def read_xlsx(path: Path, *, name: str) -> "pl.DataFrame":
+def read_xlsx(path: Path, *, name: str) -> pl.DataFrame:
     """The first sheet of a workbook as a DataFrame of strings, empty rows and columns kept (bounds checked)."""
     import polars as pl
 
@@ -415,7 +416,7 @@ def check_parquet(path: Path, *, name: str) -> None:
                 "or as CSV")
 
 
-def read_parquet(path: Path, *, name: str, lazy: bool = False) -> "pl.DataFrame | pl.LazyFrame":
+def read_parquet(path: Path, *, name: str, lazy: bool = False) -> pl.DataFrame | pl.LazyFrame:
     """A Parquet file, its columns with their own types (eager, or lazy for streaming); bounds checked first."""
     import polars as pl
 
@@ -446,7 +447,7 @@ def escape_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def escape_formulas(frame: "pl.DataFrame | pl.LazyFrame", columns: Sequence[str]) -> Any:
+def escape_formulas(frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str]) -> Any:
     """Prefix string cells that a spreadsheet would run as formulas with a single quote."""
     import polars as pl
 
@@ -468,7 +469,7 @@ def csv_write_options(layout: TextLayout, fmt: str) -> dict[str, Any]:
     }
 
 
-def write_frame(frame: "pl.DataFrame", target: Path | IO[bytes], fmt: str, layout: TextLayout) -> None:
+def write_frame(frame: pl.DataFrame, target: Path | IO[bytes], fmt: str, layout: TextLayout) -> None:
     """Write a DataFrame as CSV, TSV, XLSX or Parquet (to a path or a binary stream)."""
     if fmt in ("csv", "tsv"):
         frame.write_csv(target, **csv_write_options(layout, fmt))
@@ -480,7 +481,7 @@ def write_frame(frame: "pl.DataFrame", target: Path | IO[bytes], fmt: str, layou
         raise OutputError(f"cannot write {fmt} from a DataFrame")
 
 
-def write_xlsx(frame: "pl.DataFrame", target: Path | IO[bytes]) -> None:
+def write_xlsx(frame: pl.DataFrame, target: Path | IO[bytes]) -> None:
     """A DataFrame as one sheet; strings stay strings (never turned into formulas or numbers)."""
     import xlsxwriter
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -61,7 +60,7 @@ def test_match_any_arguments(env_home, capsys, names, as_json, oblast, kind, lim
     argv = ["match", *(["--json"] if as_json else []), *(["--oblast", oblast] if oblast is not None else []),
             *(["--kind", kind] if kind is not None else []), *(["--limit", limit] if limit is not None else []),
             "--", *names]
-    status, out, err = run(capsys, argv)
+    status, out, _err = run(capsys, argv)
     if status == 0:
         lines = out.split("\n")[:-1]  # JSON Lines end in \n; U+2028 and \x85 may sit inside a line
         if as_json:
@@ -75,7 +74,7 @@ def test_match_any_arguments(env_home, capsys, names, as_json, oblast, kind, lim
 def test_match_reads_any_stdin(env_home, capsys, monkeypatch, lines, raw) -> None:
     data = ("\n".join(lines)).encode("utf-8") + b"\n" + raw
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
-    status, out, err = run(capsys, ["match", "--json"])
+    status, out, _err = run(capsys, ["match", "--json"])
     if status == 0:
         for line in out.split("\n")[:-1]:
             json.loads(line)
@@ -135,7 +134,7 @@ def test_annotate_odd_bytes(env_home, capsys, tmp_path, content) -> None:
 def test_annotate_any_jsonl_corpus(env_home, capsys, tmp_path_factory, lines) -> None:
     path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
-    status, out, err = run(capsys, ["annotate", "--jsonl", str(path)])
+    status, out, _err = run(capsys, ["annotate", "--jsonl", str(path)])
     if status == 0:
         for line in out.split("\n")[:-1]:
             json.loads(line)
@@ -158,7 +157,7 @@ def test_clean_any_csv_cells(env_home, capsys, tmp_path_factory, values, sep, es
         writer.writerows([[i, v] for i, v in enumerate(values)])
     argv = ["clean", str(source), "--column", "location", "-q", "--workers", "1",
             *(["--escape-formulas"] if escape else [])]
-    status, out, err = run(capsys, argv)
+    status, _out, _err = run(capsys, argv)
     if status == 0:
         assert (folder / "events.clean.csv").exists()
     else:  # nothing partial is left behind
@@ -187,7 +186,7 @@ def test_clean_with_a_codec_that_is_not_a_text_encoding(env_home, capsys, tmp_pa
     """Regression: codecs.lookup() knows bytes-to-bytes and text-to-text codecs; decode() then raised TypeError."""
     source = tmp_path / f"t{suffix}"
     source.write_text("location\nKyiv\n" if suffix == ".csv" else '{"location": "Kyiv"}\n', encoding="utf-8")
-    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--encoding", encoding,
+    status, _out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--encoding", encoding,
                                     "-o", str(tmp_path / f"out{suffix}")])
     assert status == 1 and f"encoding {encoding!r} is not a text encoding" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == [source.name]
@@ -199,7 +198,7 @@ def test_clean_with_a_codec_that_is_not_a_text_encoding(env_home, capsys, tmp_pa
 @scaled(15)
 @given(entity_id=ids, as_json=st.booleans())
 def test_gazetteer_show_any_id(env_home, capsys, entity_id, as_json) -> None:
-    status, out, err = run(capsys, ["gazetteer", "show", *(["--json"] if as_json else []), "--", entity_id])
+    status, out, _err = run(capsys, ["gazetteer", "show", *(["--json"] if as_json else []), "--", entity_id])
     if status == 0 and as_json:
         assert json.loads(out)["id"] == entity_id.strip()
 
@@ -209,7 +208,7 @@ def test_gazetteer_show_any_id(env_home, capsys, entity_id, as_json) -> None:
     ["0", "-1", "1", "99999999999999999999999", "x"])), as_json=st.booleans())
 def test_gazetteer_search_any_text(env_home, capsys, text, limit, as_json) -> None:
     argv = ["gazetteer", "search", *(["--json"] if as_json else []), *(["--limit", limit] if limit else []), "--", text]
-    status, out, err = run(capsys, argv)
+    status, out, _err = run(capsys, argv)
     if status == 0 and as_json:
         assert isinstance(json.loads(out), list)
 
@@ -235,10 +234,10 @@ def test_commands_without_a_layer(env_home, capsys, monkeypatch, argv) -> None:
        note=st.one_of(st.none(), argv_text), force=st.booleans())
 def test_add_and_remove_variant_any_arguments(fresh_home, capsys, entity_id, text, lang, note, force) -> None:
     options = [*(["--lang", lang] if lang is not None else []), *(["--note", note] if note is not None else [])]
-    status, out, err = run(capsys, ["gazetteer", "add-variant", *(["--force"] if force else []), *options, "--",
+    status, _out, err = run(capsys, ["gazetteer", "add-variant", *(["--force"] if force else []), *options, "--",
                                     entity_id, text])
     if status == 0:
-        status, out, err = run(capsys, ["gazetteer", "remove-variant", "--", entity_id, text])
+        status, _out, err = run(capsys, ["gazetteer", "remove-variant", "--", entity_id, text])
         assert status == 0, err
     run(capsys, ["gazetteer", "history", "--limit", "3"])
 
@@ -253,7 +252,7 @@ def test_add_and_remove_entity_any_arguments(fresh_home, capsys, kind, name_uk, 
             *(["--name-uk", name_uk] if name_uk is not None else []), *(["--name", name] if name is not None else []),
             *(["--parent", parent] if parent is not None else []), *(["--id", new_id] if new_id is not None else []),
             *(["--country", country] if country is not None else [])]
-    status, out, err = run(capsys, argv)
+    status, out, _err = run(capsys, argv)
     if status == 0:
         added = json.loads(out)["id"]
         assert run(capsys, ["gazetteer", "show", added])[0] == 0
@@ -274,7 +273,7 @@ def test_import_variants_any_file(fresh_home, capsys, tmp_path_factory, rows, de
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(["text", "id", "lang", "action"])
         writer.writerows(rows)
-    status, out, err = run(capsys, ["gazetteer", "import-variants", *options, str(path)])
+    status, out, _err = run(capsys, ["gazetteer", "import-variants", *options, str(path)])
     if status == 0 and "--json" in options:
         assert "added" in json.loads(out)
 
@@ -301,7 +300,7 @@ def test_undo_any_op(fresh_home, capsys, op) -> None:
 @pytest.mark.parametrize("target", ["-", "{dir}/out put ї.tsv", "{dir}/missing/out.tsv", "{dir}", "/dev/full"])
 def test_export_anywhere(fresh_home, capsys, tmp_path, target) -> None:
     run(capsys, ["gazetteer", "add-variant", "UA80000000000093317", "Kyivograd"])
-    status, out, err = run(capsys, ["gazetteer", "export", "-o", target.format(dir=tmp_path)])
+    status, _out, _err = run(capsys, ["gazetteer", "export", "-o", target.format(dir=tmp_path)])
     if status != 0:
         assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -310,7 +309,7 @@ def test_every_dev_name_through_match(env_home, capsys, monkeypatch) -> None:
     """All dev-set names on stdin in one run: one answer line each, in order."""
     names = list(dev_names())
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(names) + "\n"))
-    status, out, err = run(capsys, ["match", "--json"])
+    status, out, _err = run(capsys, ["match", "--json"])
     assert status == 0
     assert [json.loads(line)["input"] for line in out.split("\n")[:-1]] == names
 
@@ -319,5 +318,5 @@ def test_home_that_is_a_file(capsys, tmp_path, monkeypatch) -> None:
     """--home naming a file is one clear error line (no build is attempted)."""
     (tmp_path / "file-not-dir").write_text("x")
     monkeypatch.setenv("UANORM_HOME", str(tmp_path))  # main() sets it from --home; restored after the test
-    status, out, err = run(capsys, ["--home", str(tmp_path / "file-not-dir"), "gazetteer", "stats"])
+    status, _out, err = run(capsys, ["--home", str(tmp_path / "file-not-dir"), "gazetteer", "stats"])
     assert status == 1 and len(error_lines(err)) == 1

@@ -19,6 +19,7 @@ import pytest
 from normalizer.cli import EXIT_BUG, main
 
 from .conftest import REPO
+from .home_copies import copy_home
 
 KYIV = "UA80000000000093317"
 PACKAGES = [REPO / "normalizer", REPO / "gazetteer"]
@@ -31,14 +32,6 @@ def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, 
     if status:
         assert status == 1 and len([l for l in err.splitlines() if l.startswith("uanorm: error:")]) == 1, err
     return status, out, err
-
-
-def copy_home(home: Path, target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for item in home.glob("*.sqlite"):
-        if item.name != "user.sqlite":
-            shutil.copy2(item, target / item.name)
-    return target
 
 
 # -- no code from data ------------------------------------------------------------------------
@@ -108,7 +101,7 @@ def test_tampered_index_data_is_only_data(tampered, capsys) -> None:
                (hostile, hostile, KYIV))
     db.commit()
     db.close()
-    status, out, err = run(capsys, ["match", "--json", "Kyiv"])
+    status, out, _err = run(capsys, ["match", "--json", "Kyiv"])
     assert status == 0
     answer = json.loads(out)
     assert answer["id"] == KYIV and answer["name"] == hostile
@@ -117,13 +110,13 @@ def test_tampered_index_data_is_only_data(tampered, capsys) -> None:
     db.close()
     text = Path(home) / "t.txt"
     text.write_text("Shelling in Kyiv.", encoding="utf-8")
-    status, out, err = run(capsys, ["annotate", str(text), "--format", "html"])
+    status, out, _err = run(capsys, ["annotate", str(text), "--format", "html"])
     assert status == 0 and "<script>" not in out
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign", "empty"])
 def test_damaged_index_is_one_clear_line(tampered, capsys, damage) -> None:
-    home, index = tampered
+    _home, index = tampered
     if damage == "truncate":
         with open(index, "r+b") as handle:
             handle.truncate(index.stat().st_size // 3)
@@ -139,7 +132,7 @@ def test_damaged_index_is_one_clear_line(tampered, capsys, damage) -> None:
         db.close()
     else:
         index.write_bytes(b"")
-    status, out, err = run(capsys, ["match", "Kyiv", "Lisichansk", "Харків", "qqqq"])
+    status, _out, _err = run(capsys, ["match", "Kyiv", "Lisichansk", "Харків", "qqqq"])
     assert status in (0, 1)
 
 
@@ -158,7 +151,7 @@ def test_escape_formulas_in_the_output(env_home, capsys, tmp_path, suffix) -> No
         frame.write_excel(source)
     else:
         frame.write_csv(source, separator="\t" if suffix == ".tsv" else ",")
-    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1",
+    status, _out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1",
                                     "--escape-formulas"])
     assert status == 0, err
     cleaned = tmp_path / f"events.clean{suffix}"
@@ -179,7 +172,7 @@ def test_xlsx_output_never_holds_formulas_even_unescaped(env_home, capsys, tmp_p
 
     source = tmp_path / "events.csv"
     pl.DataFrame({"location": FORMULAS}).write_csv(source)
-    status, out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1", "-o",
+    status, _out, err = run(capsys, ["clean", str(source), "--column", "location", "-q", "--workers", "1", "-o",
                                     str(tmp_path / "out.xlsx")])
     assert status == 0, err
     with zipfile.ZipFile(tmp_path / "out.xlsx") as workbook:
@@ -245,7 +238,7 @@ def test_escaped_review_file_round_trip(fresh_home, capsys, tmp_path, value) -> 
 def test_annotate_html_escapes_text_and_title(env_home, capsys, tmp_path) -> None:
     source = tmp_path / "<img src=x onerror=alert(1)>.txt"
     source.write_text("<script>alert(1)</script> Kyiv \"quoted\" & <b>Lysychansk</b>", encoding="utf-8")
-    status, out, err = run(capsys, ["annotate", str(source), "--format", "html"])
+    status, out, _err = run(capsys, ["annotate", str(source), "--format", "html"])
     assert status == 0
     assert "<script>" not in out and "<img" not in out and "<b>" not in out
     assert "&lt;script&gt;" in out
@@ -281,7 +274,7 @@ def test_a_home_whose_path_has_a_question_mark(home, capsys, tmp_path, monkeypat
     target = copy_home(home, tmp_path / "data?home")
     monkeypatch.setenv("UANORM_HOME", str(target))
     before = sorted(tmp_path.iterdir())
-    status, out, err = run(capsys, ["match", "--json", "Kyiv"])
+    status, out, _err = run(capsys, ["match", "--json", "Kyiv"])
     assert status == 0 and json.loads(out)["id"] == KYIV
     assert sorted(tmp_path.iterdir()) == before
 
@@ -332,7 +325,7 @@ def clean_in_a_subprocess(home: Path, source: Path, output: Path) -> subprocess.
     env = {**os.environ, "UANORM_HOME": str(home), "UANORM_QUIET": "1"}
     return subprocess.run([sys.executable, "-c", "from normalizer.cli import main; raise SystemExit(main())",
                            "clean", str(source), "--column", "location", "-q", "--workers", "1", "-o", str(output)],
-                          capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=False)
 
 
 def test_xlsx_with_many_rows_is_read(home, tmp_path) -> None:
@@ -514,6 +507,6 @@ def test_no_network_access(home, tmp_path) -> None:
                 ["gazetteer", "add-variant", KYIV, "Kyivograd"], ["match", "Kyivograd"], ["gazetteer", "stats"]]
     for argv in commands:
         done = subprocess.run([sys.executable, "-c", _NO_NETWORK, *argv], capture_output=True, text=True, env=env,
-                              cwd=REPO, timeout=300)
+                              cwd=REPO, timeout=300, check=False)
         assert done.returncode == 0, (argv, done.stderr[-2000:])
         assert "network" not in done.stderr
