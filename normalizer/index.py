@@ -422,16 +422,14 @@ class IndexReader:
             (folded,),
         ).fetchall()
 
-    def exact_and_skeleton(self, folded: str, key: str) -> list[tuple[Any, ...]]:
-        """Spellings equal to `folded` (first column 0) or with skeleton `key` (1), in one query.
-
-        Each row: (0|1, system, fold, *form row) -- the form's own columns ride along, so
-        that no second query is needed for them.
-        """
+    def exact_and_skeleton(self, folded: str, key: str) -> list[tuple[int, str, str, int, int]]:
+        """(0|1, system, fold, fid, eid) of spellings equal to `folded` (0) or with skeleton `key` (1), in one
+        query; the forms' own columns are not fetched here (the resolver caches them by fid)."""
         return self.db.execute(
-            "SELECT 0, sp.system, sp.fold, f.* FROM spelling sp JOIN form f ON f.fid = sp.fid WHERE sp.fold = ?"
+            "SELECT 0, sp.system, sp.fold, sp.fid, f.eid FROM spelling sp JOIN form f ON f.fid = sp.fid"
+            " WHERE sp.fold = ?"
             " UNION ALL "
-            "SELECT 1, sp.system, sp.fold, f.* FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
+            "SELECT 1, sp.system, sp.fold, sp.fid, f.eid FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
             " JOIN form f ON f.fid = sp.fid WHERE sk.s = ?",
             (folded, key),
         ).fetchall()

@@ -182,11 +182,10 @@ class Resolver:
         key = skeleton(folded)
         hits = []
         by_key = []
-        for row in self.index.exact_and_skeleton(folded, key):
-            which, system, spelling, form = row[0], row[1], row[2], row[3:]
-            self._forms_cache[form[0]] = form
-            (hits if which == 0 else by_key).append((form[0], form[1], system, spelling))
+        for which, system, spelling, fid, eid in self.index.exact_and_skeleton(folded, key):
+            (hits if which == 0 else by_key).append((fid, eid, system, spelling))
         hits = [Hit(eid, fid, "exact", system, spelling, 1.0) for fid, eid, system, spelling in hits]
+        self._load_forms(h.fid for h in hits)
         cyrillic = is_cyrillic(folded)
         # inflected forms can coincide with adjectives of raions and hromadas (Покровська)
         adjectives_only = hits and all(self._form(h.fid)[5] for h in hits)
