@@ -258,11 +258,20 @@ class Resolver:
         for sid, candidate, distance in near:
             if sid not in by_sid or distance < by_sid[sid][1]:
                 by_sid[sid] = (candidate, distance)
+        # one hit per form (its best spelling): a name's many romanizations are one way to reach it
+        bases: dict[int, float] = {}
+        best: dict[int, tuple[float, int, str, str, int]] = {}
         for fid, eid, sid, system, spelling in self.index.spellings_of_skeletons(list(by_sid)):
             candidate, distance = by_sid[sid]
-            base = _fuzzy_score(key, candidate, distance)
-            similarity = ratio(folded, spelling) / 100.0
-            hits.append(Hit(eid, fid, "fuzzy", system, spelling, base * (0.94 + 0.06 * similarity), edits=distance))
+            base = bases.get(sid)
+            if base is None:
+                base = bases[sid] = _fuzzy_score(key, candidate, distance)
+            score = base * (0.94 + 0.06 * ratio(folded, spelling) / 100.0)
+            known = best.get(fid)
+            if known is None or score > known[0]:
+                best[fid] = (score, eid, system, spelling, distance)
+        for fid, (score, eid, system, spelling, distance) in best.items():
+            hits.append(Hit(eid, fid, "fuzzy", system, spelling, score, edits=distance))
         return hits
 
     def _person_hits(self, core: str) -> list[Hit]:
