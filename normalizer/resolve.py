@@ -577,7 +577,7 @@ class Resolver:
         if not query.core:
             return Result(text, UNMATCHED, None, (), "nothing to match: the input is empty or blank")
         kinds = _parse_kinds(kind)
-        by_id = self._by_identifier(clean_text(text))
+        by_id = self._by_identifier(query.cleaned)
         if by_id is not None:
             return by_id if kinds is None or (by_id.best and by_id.best.kind in kinds) else \
                 Result(text, UNMATCHED, None, (), "the ID names an entity of another kind")

@@ -55,6 +55,7 @@ class Query:
     notes: list[str] = field(default_factory=list)
     too_long: bool = False
     preposition: str | None = None
+    cleaned: str = ""  # the whole input after clean_text (before look-alike repair and splitting)
 
 
 @lru_cache(maxsize=1)
@@ -256,7 +257,7 @@ def parse_query(text: str) -> Query:
     if context:
         notes.append(f"context in the input: {', '.join(context)}")
     return Query(raw=text, core=core, kind_hint=kind, context=context, alternates=alternates, notes=notes,
-                 preposition=preposition)
+                 preposition=preposition, cleaned=cleaned)
 
 
 def _pick_core(parts: list[str]) -> tuple[str, list[str]]:
