@@ -60,14 +60,11 @@ def env_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def fresh_home(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the built home, safe to write to; also set as UANORM_HOME."""
-    target = tmp_path / "home"
-    target.mkdir()
-    for item in home.iterdir():
-        if item.suffix == ".sqlite" and not item.name.startswith("."):
-            if item.name == "user.sqlite":
-                continue
-            shutil.copy2(item, target / item.name)
+def fresh_home(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the built home, safe to write to; also set as UANORM_HOME (removed afterwards)."""
+    from .home_copies import copy_home
+
+    target = copy_home(home, tmp_path / "home")
     monkeypatch.setenv("UANORM_HOME", str(target))
-    return target
+    yield target
+    shutil.rmtree(target, ignore_errors=True)  # ~150 MB a copy: a full run would otherwise keep gigabytes

@@ -5,17 +5,26 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 
+@lru_cache(maxsize=8)
+def home_files(home: Path) -> tuple[str, ...]:
+    """The files a working copy of `home` needs: the store and the current index (not older indexes)."""
+    from normalizer import Normalizer
+
+    with Normalizer(home) as normalizer:
+        return ("base.sqlite", normalizer.index_path.name)
+
+
 def copy_home(home: Path, target: Path) -> Path:
-    """A writable copy of the session home (store and index, no user layer) at `target`."""
+    """A writable copy of the session home (store and current index, no user layer) at `target`."""
     target.mkdir(parents=True, exist_ok=True)
-    for item in home.glob("*.sqlite"):
-        if item.name != "user.sqlite":
-            shutil.copy2(item, target / item.name)
+    for name in home_files(Path(home)):
+        shutil.copy2(Path(home) / name, target / name)
     return target
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from gazetteer.userlayer import (
 )
 from normalizer import Normalizer
 from normalizer.cli import main
+
+from .home_copies import copy_home
 
 REPO = Path(__file__).resolve().parent.parent
 LYSYCHANSK = "UA44120050010021900"
@@ -439,14 +440,6 @@ def test_review_file_round_trip(fresh_home: Path, tmp_path: Path, capsys: pytest
         assert op.source == "review" and "events.review.csv" in op.summary
         name = gazetteer.names(LYSYCHANSK)[-1]
         assert name.source == "review" and "count 12" in name.note
-
-
-def copy_home(source: Path, target: Path) -> Path:
-    target.mkdir()
-    for item in source.glob("*.sqlite"):
-        if item.name != "user.sqlite":
-            shutil.copy2(item, target / item.name)
-    return target
 
 
 def test_export_round_trips_through_import(home: Path, norm: Normalizer, tmp_path: Path,

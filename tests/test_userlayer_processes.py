@@ -8,7 +8,6 @@ import csv
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +21,7 @@ import pytest
 from gazetteer import Gazetteer
 from normalizer import Normalizer
 
-from .home_copies import set_read_only
+from .home_copies import copy_home, set_read_only
 
 REPO = Path(__file__).resolve().parent.parent
 LYSYCHANSK = "UA44120050010021900"
@@ -257,11 +256,7 @@ def test_a_rebuild_of_the_base_keeps_every_user_addition(fresh_home: Path) -> No
 
 def test_a_read_only_home_matches_but_refuses_writes(home: Path, tmp_path: Path) -> None:
     """A home the user cannot write (a shared install): matching works, writes fail with a clear message."""
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    for item in home.glob("*.sqlite"):
-        if item.name != "user.sqlite":
-            shutil.copy2(item, shared / item.name)
+    shared = copy_home(home, tmp_path / "shared")
     with Normalizer(shared) as normalizer:
         normalizer.add_variant(LYSYCHANSK, "Xylqvarnetsk")
     paths = sorted(shared.iterdir()) + [shared]
