@@ -27,6 +27,14 @@ _SPACES = re.compile(r"\s+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD = re.compile(r"[^\s,;()\[\]/]+")
+#: Alphabets read through unidecode when a word is written mostly in them: Greek, Armenian, Georgian
+#: (Κίεβο -> Kiebo, Կիև -> Kiew, ხარკოვი -> xarkovi); the romanizations then match as Latin input does.
+_OTHER_ALPHABETS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0530-\u058f\u10a0-\u10ff\u1c90-\u1cbf]")
+#: Modern Greek values where unidecode gives the ancient ones (ELOT 743: β = v, η = i), and the digraphs
+#: Greek writes foreign b, d, g with (Μπαχμούτ, Ντονέτσκ, Λουγκάνσκ; but ντσ in Κρεμεντσούκ is n-ts).
+_MODERN_GREEK = str.maketrans({"β": "v", "Β": "V", "η": "i", "ή": "i", "Η": "I", "Ή": "I"})
+_GREEK_DIGRAPHS = (("μπ", "b"), ("Μπ", "B"), ("ΜΠ", "B"), ("ντσ", "nts"), ("ντ", "d"), ("Ντ", "D"), ("ΝΤ", "D"),
+                   ("γκ", "g"), ("Γκ", "G"), ("ΓΚ", "G"))
 _PARENS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _SEPARATORS = re.compile(r"\s*[,;|]\s*|\s+-\s+|\s*/\s*")
 _GLUED_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_])")
@@ -103,6 +111,24 @@ def clean_text(text: str) -> str:
     text = text.replace("_", " ").replace("\u00a0", " ")
     text = _GLUED_DOT.sub(". ", text)  # м.Київ -> м. Київ
     return _SPACES.sub(" ", text).strip()
+
+
+def romanize_other_alphabets(text: str) -> str:
+    """Words written mostly in Greek, Armenian or Georgian letters, in Latin letters (others unchanged)."""
+    if not _OTHER_ALPHABETS.search(text):
+        return text
+    from unidecode import unidecode
+
+    def romanize(match: re.Match[str]) -> str:
+        word = match.group(0)
+        other = len(_OTHER_ALPHABETS.findall(word))
+        if 2 * other <= sum(c.isalpha() for c in word):
+            return word
+        for digraph, latin in _GREEK_DIGRAPHS:
+            word = word.replace(digraph, latin)
+        return unidecode(word.translate(_MODERN_GREEK))
+
+    return _WORD.sub(romanize, text)
 
 
 def fix_homoglyphs(text: str) -> str:
@@ -225,8 +251,11 @@ def parse_query(text: str) -> Query:
         return Query(raw=text[:MAX_NAME_LENGTH], core="", too_long=True, notes=["input too long to be a name"])
     cleaned = clean_text(text)
     notes: list[str] = []
-    repaired = fix_homoglyphs(cleaned)
-    if repaired != cleaned:
+    romanized = romanize_other_alphabets(cleaned)
+    if romanized != cleaned:
+        notes.append("Greek, Armenian or Georgian letters read as Latin")
+    repaired = fix_homoglyphs(romanized)
+    if repaired != romanized:
         notes.append("mixed-script look-alike letters repaired")
     if len(repaired) > MAX_NAME_LENGTH:
         return Query(raw=text, core="", too_long=True, notes=["input too long to be a name"])

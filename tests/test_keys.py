@@ -77,3 +77,16 @@ def test_script_detection() -> None:
     assert is_cyrillic("Лисичанськ")
     assert not is_cyrillic("Lysychansk")
     assert is_cyrillic("Харкiв")  # one Latin look-alike does not make it Latin
+
+
+def test_other_alphabets_are_romanized_only_where_they_make_the_word() -> None:
+    """Greek, Armenian and Georgian words are read as Latin; Latin and Cyrillic text is left as it is."""
+    from normalizer.text import romanize_other_alphabets
+
+    assert romanize_other_alphabets("Μπαχμούτ") == "Bakhmout"
+    assert romanize_other_alphabets("Λβιβ, Ουκρανία") == "Lviv, Oukrania"
+    assert romanize_other_alphabets("Կիև") == "Kiew"
+    for text in ("Kyiv", "Київ", "у Лисичанську", "Kharkiv oblast", "Харкiв"):
+        assert romanize_other_alphabets(text) == text
+    assert romanize_other_alphabets("Kyiv α") == "Kyiv a"  # a word of its own
+    assert romanize_other_alphabets("Kyivα") == "Kyivα"  # one stray letter in a Latin word stays
