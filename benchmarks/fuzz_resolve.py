@@ -193,8 +193,7 @@ def replay(files: list[str], checker: Checker, repeat: int) -> int:
         if checker.resolver is not None:
             times = []
             for _ in range(repeat):
-                checker.resolver._forms_cache.clear()
-                checker.resolver._oblast_cache.clear()
+                checker.resolver.forget()
                 started = time.perf_counter()
                 checker.resolver.resolve(text, oblast=hint, kind=kind, limit=limit)
                 times.append((time.perf_counter() - started) * 1000)

@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from normalizer import Normalizer, forms, keys
+from normalizer import Normalizer
 from normalizer.text import MAX_NAME_LENGTH
 
 #: Inputs built to make every stage work hardest (cleanup, context, alternates, inflection, readings,
@@ -49,11 +49,7 @@ def timed(resolver, text: str, repeat: int = 5) -> float:
     """Best-of-`repeat` seconds of resolver.resolve(text) from cold caches."""
     best = float("inf")
     for _ in range(repeat):
-        resolver._forms_cache.clear()
-        resolver._oblast_cache.clear()
-        keys.fold.cache_clear()
-        keys.skeleton.cache_clear()
-        forms.word_lemmas.cache_clear()
+        resolver.forget()
         started = time.perf_counter()
         resolver.resolve(text)
         best = min(best, time.perf_counter() - started)

@@ -53,14 +53,7 @@ def typo(text: str, rng: random.Random) -> str:
 
 def clear_memos(resolver) -> None:
     """Empty the matcher's per-process memos (folds, skeletons, lemmas, forms), not the SQLite file cache."""
-    from normalizer import forms, keys
-
-    keys.fold.cache_clear()
-    keys.skeleton.cache_clear()
-    forms.word_lemmas.cache_clear()
-    resolver._forms_cache.clear()
-    resolver.index._entity_cache.clear()
-    resolver._oblast_cache.clear()
+    resolver.forget()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -51,3 +51,17 @@ def fold_name(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold().translate(_DROP_APOSTROPHES)
     text = text.replace("ё", "е")
     return _SPACES.sub(" ", text).strip()
+
+
+#: Leading characters that make a spreadsheet cell a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: str) -> str:
+    """One cell that a spreadsheet would run as a formula, prefixed with a single quote (others unchanged)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def unescape_formula(value: str) -> str:
+    """The value escape_formula was given: the quote before a formula removed (others unchanged)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value

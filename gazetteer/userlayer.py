@@ -62,7 +62,7 @@ from .errors import (
 from .home import USER_LAYER
 from .model import ADMIN_KINDS, ENTITY_FIELDS, KINDS, Entity, Name
 from .store import BaseStore, sqlite_uri
-from .textutil import encodable, fold_name, script_of
+from .textutil import encodable, fold_name, script_of, unescape_formula
 
 #: Bump when the layer's schema changes (an upgrade path must come with it).
 LAYER_FORMAT = 1
@@ -1278,15 +1278,6 @@ def _read_rows(path: Path, reader: Any, start: int) -> tuple[list[ImportRow], st
     return rows, "plain", 0
 
 
-#: What `uanorm clean --escape-formulas` prefixes with a quote (the cells a spreadsheet would run).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _unescape_formula(value: str) -> str:
-    """A review file's value as clean saw it: the quote that --escape-formulas put before a formula removed."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
-
-
 def _review_rows(path: Path, header: list[str], reader: Iterator[list[str]], start: int
                  ) -> tuple[list[ImportRow], str, int]:
     rows = []
@@ -1301,7 +1292,7 @@ def _review_rows(path: Path, header: list[str], reader: Iterator[list[str]], sta
             continue
         where = ", ".join(f"{key} {record[key].strip()}" for key in ("column", "oblast", "count")
                           if (record.get(key) or "").strip())
-        rows.append(ImportRow(line=number, text=_unescape_formula(record.get("value", "")), entity_id=chosen,
+        rows.append(ImportRow(line=number, text=unescape_formula(record.get("value", "")), entity_id=chosen,
                               note=f"review of {path.name}" + (f" ({where})" if where else "")))
     return rows, "review", skipped
 

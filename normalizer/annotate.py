@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import OSA
 
-from .forms import given_name_group, word_lemmas
+from .forms import PATRONYMIC, given_name_group, word_lemmas
 from .keys import fold, skeleton
 from .mentions import (
     AnnotateData,
@@ -57,7 +57,6 @@ DECIDED = AMBIGUOUS
 #: The status of an ambiguous mention the context could not decide (returned only on request).
 UNDECIDED = "undecided"
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
-_PATRONYMIC = re.compile(r"(ович|евич|йович|івна|ївна|овна|евна|ovych|ovich|evich|yevych|ivna|ovna|evna)$")
 _UK_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
 _RU_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
 _LATIN_LETTERS = re.compile(r"[A-Za-z]")
@@ -339,7 +338,7 @@ class Annotator:
             return True
         cached = self._given.get(token.fold)
         if cached is None:
-            cached = bool(_PATRONYMIC.search(token.fold)) or given_name_group(token.fold) is not None or \
+            cached = bool(PATRONYMIC.search(token.fold)) or given_name_group(token.fold) is not None or \
                 token.cyrillic and any(given_name_group(lemma) is not None for lemma in word_lemmas(token.fold)[:6])
             if len(self._given) > 100_000:
                 self._given.clear()

@@ -377,7 +377,7 @@ def write_review(path: Path, rows: list[list[Any]], *, escape_formulas: bool = F
     """
     import csv
 
-    from .io_formats import escape_formula
+    from gazetteer.textutil import escape_formula
 
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)

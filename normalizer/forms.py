@@ -329,6 +329,9 @@ def lemma_candidates(phrase: str, limit: int = 40, use_dictionary: bool = True) 
 
 # -- given names ----------------------------------------------------------------------
 
+#: Endings of patronymics, Cyrillic and romanized (Сергійович, Oleksandrivna, Illichna): not surnames.
+PATRONYMIC = re.compile(r"(ович|евич|йович|івна|ївна|овна|евна|ichna|ovych|ovich|evich|yevych|ivna|ovna|evna)$")
+
 
 @lru_cache(maxsize=1)
 def given_name_groups() -> dict[str, int]:

@@ -32,6 +32,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from gazetteer.textutil import FORMULA_START
+
 from .errors import ColumnError, InputFileError, OutputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,8 +73,6 @@ PARQUET_MAX_CHUNK = 256 << 20
 PARQUET_MAX_VALUE = 64 << 10
 #: Column chunks below this size are never refused for their average value size (a few long cells).
 PARQUET_VALUE_FROM = 16 << 20
-#: Leading characters that make a spreadsheet cell a formula (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WINDOWS_1251 = "cp1251"
 
 
@@ -442,16 +442,11 @@ def read_stdin_bytes() -> bytes:
 # -- writing ------------------------------------------------------------------------------
 
 
-def escape_formula(value: str) -> str:
-    """One cell that a spreadsheet would run as a formula, prefixed with a single quote (others unchanged)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def escape_formulas(frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str]) -> Any:
     """Prefix string cells that a spreadsheet would run as formulas with a single quote."""
     import polars as pl
 
-    pattern = "^[=+\\-@\t\r]"
+    pattern = "^[" + re.escape("".join(FORMULA_START)) + "]"
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c in columns

@@ -27,7 +27,13 @@ from rapidfuzz.fuzz import ratio
 
 from gazetteer.model import ENTITY_FIELDS
 
-from .forms import given_name_group, given_name_initials, lemma_candidates, ukrainian_readings
+from .forms import (
+    PATRONYMIC,
+    given_name_group,
+    given_name_initials,
+    lemma_candidates,
+    ukrainian_readings,
+)
 from .index import IndexReader
 from .keys import fold, is_cyrillic, skeleton
 from .model import AMBIGUOUS, CANDIDATE_FIELDS, MATCHED, UNMATCHED, Candidate, Result
@@ -78,7 +84,6 @@ KIND_RANK = {
 }
 _SMALL_KINDS = {"settlement", "village", "raion", "hromada", "city-district"}
 _FEATURE_KINDS = {"region", "river", "sea", "reservoir", "island", "facility"}
-_PATRONYMIC = re.compile(r"(ович|евич|йович|івна|ївна|овна|евна|ichna|ovych|ovich|evich|yevych|ivna|ovna|evna)$")
 #: Characters the skeleton drops (it keeps only letters): swapping one with a neighbour changes nothing.
 _INERT = frozenset(string.digits + string.punctuation + string.whitespace)
 _ENTITY_INDEX = {name: i + 1 for i, name in enumerate(ENTITY_FIELDS)}
@@ -157,6 +162,18 @@ class Resolver:
         self._centre_weights: dict[str, int] | None = None
         self._top_rows: list[tuple[Any, ...]] | None = None
         self._surname_prefixes: frozenset[str] = frozenset()
+
+    def forget(self) -> None:
+        """Empty every per-process memo of matching (forms, entities, hints, folds, skeletons, lemmas), so that
+        the next resolve is a first sight; the SQLite file stays in the OS cache. For timing, not for use."""
+        from . import forms, keys
+
+        self._forms_cache.clear()
+        self._oblast_cache.clear()
+        self.index._entity_cache.clear()
+        keys.fold.cache_clear()
+        keys.skeleton.cache_clear()
+        forms.word_lemmas.cache_clear()
 
     def _centres(self) -> dict[str, int]:
         """Which villages and settlements are centres of raions and hromadas (loaded once)."""
@@ -279,7 +296,7 @@ class Resolver:
         tokens = [t for t in re.split(r"[\s,]+", core) if t]
         if not 1 <= len(tokens) <= 4:
             return []
-        words = [t for t in tokens if not _PATRONYMIC.search(fold(t)) or len(tokens) == 1]
+        words = [t for t in tokens if not PATRONYMIC.search(fold(t)) or len(tokens) == 1]
         hits: list[Hit] = []
         known = self._surnames_known()
         for position, word in enumerate(words):

@@ -17,22 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from normalizer.cli import EXIT_BUG, main
-
+from .cli_contract import run
 from .home_copies import copy_home, set_read_only
 
 KYIV = "UA80000000000093317"
 LYSYCHANSK = "UA44120050010021900"
 UNICODE_DIR = "дані з пробілами ї ğ 😀"
-
-
-def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
-    status = main(argv)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and status != EXIT_BUG, err
-    if status:
-        assert status == 1 and len([l for l in err.splitlines() if l.startswith("uanorm: error:")]) == 1, err
-    return status, out, err
 
 
 def leftovers(directory: Path) -> list[str]:

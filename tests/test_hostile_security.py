@@ -16,22 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from normalizer.cli import EXIT_BUG, main
-
+from .cli_contract import run
 from .conftest import REPO
 from .home_copies import copy_home
 
 KYIV = "UA80000000000093317"
 PACKAGES = [REPO / "normalizer", REPO / "gazetteer"]
-
-
-def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
-    status = main(argv)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and status != EXIT_BUG, err
-    if status:
-        assert status == 1 and len([l for l in err.splitlines() if l.startswith("uanorm: error:")]) == 1, err
-    return status, out, err
 
 
 # -- no code from data ------------------------------------------------------------------------

@@ -14,13 +14,13 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from ..errors import InputFileError, OutputError
+from ..io_formats import atomic_outputs
 
 FORMATS = ("json", "html", "text")
 
@@ -105,39 +105,15 @@ def _write(path: str | None, output: str) -> None:
 
 @contextlib.contextmanager
 def _atomic_output(path: str) -> Iterator[IO[str]]:
-    """A UTF-8 text file written beside `path` and renamed over it once complete: a full disk or any
-    failure leaves no partial output (the temporary file is removed) and names the file in one line."""
+    """A UTF-8 text file written beside `path` and renamed over it once complete (io_formats.atomic_outputs):
+    a full disk or any failure leaves no partial output and names the file in one line."""
     target = Path(path)
-    directory = target.parent
-    if not directory.is_dir():
-        raise OutputError(f"cannot write {path}: directory {directory} does not exist")
-    if target.is_dir():
-        raise OutputError(f"cannot write {path}: it is a directory")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot write in {directory}: {exc.strerror or exc}") from None
-    temporary = Path(name)
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    with atomic_outputs([target]) as outputs:
+        try:
+            with open(outputs.temp(target), "w", encoding="utf-8", newline="") as handle:
+                yield handle
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
