@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .api import Gazetteer
 from .errors import (
     DataError,
@@ -16,8 +14,10 @@ from .errors import (
     VariantConflictError,
 )
 from .model import KINDS, Entity, Name
+from .version import __version__
 
 __all__ = [
+    "__version__",
     "KINDS",
     "DataError",
     "Entity",

@@ -13,13 +13,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .errors import SourceSelectionError, StoreError
 from .model import EntityRecord
 from .sources import curated, geonames, katottg
 from .store import STORE_FORMAT, write_store
+from .version import __version__
 
 ALL_SOURCES = ("katottg", "geonames", "curated")
+#: The modules beside this one whose code decides what a build writes (besides gazetteer/sources/).
+CONTENT_MODULES = ("build.py", "model.py", "store.py", "latin.py", "textutil.py")
 Progress = Callable[[str], None]
 
 
@@ -66,9 +68,11 @@ def fingerprint(sources: tuple[str, ...]) -> str:
     if "geonames" in sources or "curated" in sources:
         parts.append(curated.content_digest())
     digest = hashlib.sha256("|".join(parts).encode())
-    # the code that compiles the store: a change to it means a new store
+    # the code that shapes the store's content: a change to it means a new store (the API, the user
+    # layer, file and SQLite helpers do not change what a build writes)
     here = Path(__file__).resolve().parent
-    for path in sorted([*here.glob("*.py"), *(here / "sources").glob("*.py")]):
+    shaping = [here / name for name in CONTENT_MODULES] + sorted((here / "sources").glob("*.py"))
+    for path in shaping:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:20]

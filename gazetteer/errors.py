@@ -45,3 +45,7 @@ class ImportRejectedError(GazetteerError, ValueError):
     def __init__(self, message: str, *, report: object) -> None:
         super().__init__(message)
         self.report = report
+
+
+class OutputError(GazetteerError, ValueError):
+    """A file that cannot be written (directory missing, disk full, permission); nothing partial is left."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
+from .files import publish, temporary_beside
 from .model import ENTITY_FIELDS, Entity, EntityRecord, Name
+from .sqlite import connect_new, connect_read_only, read_only_uri, stamp_header
 from .textutil import fold_name
 
 #: Bump when the schema changes: an older store is then rebuilt, never misread.
@@ -63,16 +64,11 @@ _NAME_COLUMNS = "text, lang, script, type, source, year_from, year_to, note"
 
 def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any]) -> None:
     """Write a complete store to `path` atomically (temporary file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
+    temporary = temporary_beside(path)
     try:
-        connection = sqlite3.connect(temporary)
+        connection = connect_new(temporary)
         try:
-            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            connection.execute(f"PRAGMA user_version = {STORE_FORMAT}")
-            connection.execute("PRAGMA journal_mode = OFF")
-            connection.execute("PRAGMA synchronous = OFF")
+            stamp_header(connection, APPLICATION_ID, STORE_FORMAT)
             connection.executescript(SCHEMA)
             entity_rows = []
             name_rows = []
@@ -97,9 +93,7 @@ def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any
             connection.commit()
         finally:
             connection.close()
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        publish(temporary, path)
     except (sqlite3.OperationalError, OSError) as exc:  # a full disk, no permission ...: nothing partial is left
         temporary.unlink(missing_ok=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -110,10 +104,8 @@ def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any
         raise
 
 
-def sqlite_uri(path: Path, *, immutable: bool = False) -> str:
-    """A read-only SQLite URI for `path`, percent-encoded: a '?', '#' or '%' in a directory name would
-    otherwise end the path early, drop `mode=ro` and open (even create) another file."""
-    return f"{Path(path).absolute().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+#: Kept for callers of the earlier name; the helper lives in gazetteer.sqlite.
+sqlite_uri = read_only_uri
 
 
 def recovery_hint(path: Path) -> str:
@@ -131,7 +123,7 @@ class BaseStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._db = sqlite3.connect(sqlite_uri(path), uri=True, check_same_thread=False)
+            self._db = connect_read_only(path)
             application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:

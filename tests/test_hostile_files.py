@@ -155,7 +155,7 @@ def test_clean_input_deleted_after_the_check(env_home, capsys, tmp_path, monkeyp
 
 
 def test_import_file_vanishing_mid_read(fresh_home, capsys, tmp_path, monkeypatch) -> None:
-    from gazetteer import userlayer
+    from gazetteer.userlayer import exchange
 
     source = tmp_path / "review.csv"
     source.write_text(f"text,id\nKyivograd,{KYIV}\n", encoding="utf-8")
@@ -163,7 +163,7 @@ def test_import_file_vanishing_mid_read(fresh_home, capsys, tmp_path, monkeypatc
     def vanished(path, *args, **kwargs):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
 
-    monkeypatch.setattr(userlayer, "open", vanished, raising=False)
+    monkeypatch.setattr(exchange, "open", vanished, raising=False)
     status, _out, err = run(capsys, ["gazetteer", "import-variants", str(source)])
     monkeypatch.undo()
     assert status == 1 and "review.csv" in err
@@ -225,11 +225,11 @@ def test_annotate_on_a_full_disk(env_home, capsys, tmp_path, monkeypatch, corpus
 
 
 def test_export_on_a_full_disk(fresh_home, capsys, tmp_path, monkeypatch) -> None:
-    from gazetteer import userlayer
+    from gazetteer import files
 
     run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivograd"])
     target = tmp_path / "export.tsv"
-    monkeypatch.setattr(userlayer.os, "fsync", no_space)
+    monkeypatch.setattr(files.os, "fsync", no_space)
     status, _out, err = run(capsys, ["gazetteer", "export", "-o", str(target)])
     assert status == 1 and "No space left" in err and str(target) in err
     assert not target.exists() and not leftovers(tmp_path)
@@ -257,12 +257,12 @@ def test_user_layer_on_a_full_disk(fresh_home, capsys, monkeypatch) -> None:
 
 def test_store_build_on_a_full_disk(tmp_path, monkeypatch) -> None:
     """Regression: a full disk while writing the store was a raw sqlite3.OperationalError."""
-    from gazetteer import store
+    from gazetteer import files, store
     from gazetteer.errors import StoreError
 
     path = tmp_path / "base.sqlite"
     path.write_bytes(b"the old store")
-    monkeypatch.setattr(store.os, "fsync", no_space)
+    monkeypatch.setattr(files.os, "fsync", no_space)
     with pytest.raises(StoreError, match="disk"):
         store.write_store(path, [], {"fingerprint": "x"})
     assert path.read_bytes() == b"the old store" and sorted(p.name for p in tmp_path.iterdir()) == ["base.sqlite"]
