@@ -33,7 +33,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from normalizer import Normalizer
-from normalizer.prefilter import load_vocabulary
+from normalizer.text.vocabulary import load_vocabulary
 
 _MARK = re.compile(r"\[\[([^\[\]|]+)\|[^\[\]]+\]\]")
 WARM_UP = "Обстріл Харкова і Києва; бои под Бахмутом. Kyiv region, Sergei Gaidai."

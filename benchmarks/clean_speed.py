@@ -65,7 +65,7 @@ def typo(text: str, rnd: random.Random) -> str:
 def spellings(home: str | None, count: int, seed: int) -> list[tuple[str, str]]:
     """`count` distinct (spelling, oblast text) pairs drawn from the gazetteer's real names."""
     from normalizer import Normalizer
-    from normalizer.romanize import systems_for
+    from normalizer.spelling.romanize import systems_for
 
     rnd = random.Random(seed)
     with Normalizer(home) as normalizer:
@@ -174,7 +174,7 @@ def resolve_only(input: str, workers: int) -> None:
     import polars as pl
 
     from normalizer import Normalizer
-    from normalizer.batch import BatchResolver
+    from normalizer.tables.batch import BatchResolver
 
     pairs = pl.read_csv(input, infer_schema=False, columns=["location", "oblast"]).unique().rows()
     with BatchResolver(Normalizer(), workers=workers) as resolver:

@@ -73,7 +73,8 @@ class Checker:
     """Runs one input through the cleanup functions and the resolver and checks the invariants."""
 
     def __init__(self, home: str | None, target: str, slow_ms: float, slow_dir: Path | None) -> None:
-        from normalizer import forms, keys, text
+        from normalizer.spelling import cleanup as text
+        from normalizer.spelling import forms, keys
 
         self.text, self.keys, self.forms = text, keys, forms
         self.target = target
@@ -83,7 +84,7 @@ class Checker:
         self.resolver = None
         if target in ("resolve", "all"):
             from normalizer import Normalizer
-            from normalizer.model import STATUSES
+            from normalizer.match.model import STATUSES
 
             self.normalizer = Normalizer(home)
             self.resolver = self.normalizer.resolver
@@ -233,10 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     artifacts.mkdir(parents=True, exist_ok=True)
 
     with atheris.instrument_imports(include=["normalizer"]):
-        import normalizer.forms
-        import normalizer.keys
-        import normalizer.resolve
-        import normalizer.text  # noqa: F401
+        import normalizer.match.resolver
+        import normalizer.spelling.cleanup
+        import normalizer.spelling.forms
+        import normalizer.spelling.keys  # noqa: F401
 
     checker = Checker(args.home, args.target, args.slow_ms, corpus / "slow")
     checker(encode("Lisichansk"))  # warm up: dictionaries, caches

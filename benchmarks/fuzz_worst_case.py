@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from normalizer import Normalizer
-from normalizer.text import MAX_NAME_LENGTH
+from normalizer.spelling.cleanup import MAX_NAME_LENGTH
 
 #: Inputs built to make every stage work hardest (cleanup, context, alternates, inflection, readings,
 #: fuzzy neighbourhoods, persons), shared with tests/test_hostile_resolve.py, which asserts a bound on each.

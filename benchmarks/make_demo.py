@@ -58,7 +58,7 @@ def locations(home: str | None, rnd: random.Random) -> list[tuple[str, str | Non
     """(spelling, oblast hint given by the dev set, ID it denotes) for every candidate location."""
     from benchmarks.clean_speed import typo
     from normalizer import Normalizer
-    from normalizer.romanize import systems_for
+    from normalizer.spelling.romanize import systems_for
 
     found = [(r["input"], r["oblast"] or None, r["expected_id"]) for r in read_tsv("dev_places.tsv")]
     found += [(r["input"], None, None) for r in read_tsv("dev_foreign.tsv")]

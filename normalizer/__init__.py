@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from .api import Normalizer, normalize
 from .errors import ColumnError, HintError, InputFileError, NormalizerError, OutputError
-from .model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
+from .match.model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
 
 __version__ = "0.1.0"
 
 
 def clean(*args, **kwargs):
-    """Resolve one or more columns of a pandas or polars DataFrame (see normalizer.batch.clean)."""
-    from .batch import clean as _clean
+    """Resolve one or more columns of a pandas or polars DataFrame (see normalizer.tables.batch.clean)."""
+    from .tables.batch import clean as _clean
 
     return _clean(*args, **kwargs)
 

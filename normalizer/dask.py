@@ -25,7 +25,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .batch import BatchResolver, clean_pandas, process_normalizer
+from .tables.batch import BatchResolver, clean_pandas, process_normalizer
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd

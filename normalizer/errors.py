@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gazetteer.errors import GazetteerError
+from gazetteer.errors import OutputError as _OutputError
 
 
 class NormalizerError(GazetteerError):
@@ -25,5 +26,5 @@ class ColumnError(NormalizerError, LookupError):
     """A column that is missing from the data, or whose output names collide with existing ones."""
 
 
-class OutputError(NormalizerError, ValueError):
+class OutputError(NormalizerError, _OutputError):
     """An output that cannot be written (directory missing, disk full, permission)."""

@@ -76,8 +76,8 @@ def dev_names() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def homoglyph_table() -> dict[str, str]:
-    """Latin <-> Cyrillic look-alikes, both directions (normalizer/data/homoglyphs.tsv)."""
-    path = REPO / "normalizer" / "data" / "homoglyphs.tsv"
+    """Latin <-> Cyrillic look-alikes, both directions (normalizer/spelling/data/homoglyphs.tsv)."""
+    path = REPO / "normalizer" / "spelling" / "data" / "homoglyphs.tsv"
     table: dict[str, str] = {}
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):

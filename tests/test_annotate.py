@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from normalizer.annotate import Mention, detect_lang, entity_counts
-from normalizer.mentions import excluded_ranges, load_data, tokenize
+from normalizer.text.annotate import Mention, detect_lang, entity_counts
+from normalizer.text.mentions import excluded_ranges, load_data, tokenize
 
 
 def ids(mentions: list[Mention]) -> list[tuple[str, str]]:

@@ -9,9 +9,11 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from normalizer import ColumnError, HintError, InputFileError, OutputError, batch, clean
-from normalizer import io_formats as io
-from normalizer.batch import (
+from gazetteer import files
+from normalizer import ColumnError, HintError, InputFileError, clean
+from normalizer.tables import batch
+from normalizer.tables import formats as io
+from normalizer.tables.batch import (
     REVIEW_COLUMNS,
     SUFFIXES,
     BatchResolver,
@@ -203,16 +205,16 @@ def test_json_members_keep_offsets() -> None:
 
 def test_atomic_outputs_leave_nothing_on_error(tmp_path: Path) -> None:
     targets = [tmp_path / "out.csv", tmp_path / "review.csv"]
-    with pytest.raises(RuntimeError), io.atomic_outputs(targets) as outputs:
+    with pytest.raises(RuntimeError), files.atomic_outputs(targets) as outputs:
         outputs.temp(targets[0]).write_text("half")
         raise RuntimeError("disk full")
     assert list(tmp_path.iterdir()) == []
-    with io.atomic_outputs(targets) as outputs:
+    with files.atomic_outputs(targets) as outputs:
         for target in targets:
             outputs.temp(target).write_text("done")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "review.csv"]
-    assert (tmp_path / "out.csv").stat().st_mode & 0o444 == 0o444 & ~io._umask()  # not mkstemp's 0600
-    with pytest.raises(OutputError), io.atomic_outputs([tmp_path / "missing" / "out.csv"]):
+    assert (tmp_path / "out.csv").stat().st_mode & 0o444 == 0o444 & ~files._umask()  # not mkstemp's 0600
+    with pytest.raises(files.OutputError), files.atomic_outputs([tmp_path / "missing" / "out.csv"]):
         pass
 
 

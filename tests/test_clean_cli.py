@@ -13,9 +13,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from normalizer import io_formats
-from normalizer.batch import REVIEW_COLUMNS, output_names
 from normalizer.cli import main
+from normalizer.tables import formats as io_formats
+from normalizer.tables.batch import REVIEW_COLUMNS, output_names
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

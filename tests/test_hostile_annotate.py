@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalizer import annotate as annotate_module
-from normalizer.annotate import CHUNK_CHARS, LANGS, chunk_bounds
+from normalizer.text import annotate as annotate_module
+from normalizer.text.annotate import CHUNK_CHARS, LANGS, chunk_bounds
 
 from .conftest import GOLDEN
 from .hypothesis_profiles import ANY_CHAR, HOSTILE, pieces, real_names, scaled

@@ -19,9 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import normalizer as api
-from normalizer.batch import SUFFIXES, is_text
 from normalizer.errors import ColumnError
-from normalizer.model import MATCHED, STATUSES, UNMATCHED
+from normalizer.match.model import MATCHED, STATUSES, UNMATCHED
+from normalizer.tables.batch import SUFFIXES, is_text
 
 from .hypothesis_profiles import file_text, hostile_text, noisy_names, real_names, scaled
 

@@ -137,7 +137,7 @@ def test_annotate_input_vanishing_mid_read(env_home, capsys, tmp_path, monkeypat
 
 
 def test_clean_input_deleted_after_the_check(env_home, capsys, tmp_path, monkeypatch) -> None:
-    from normalizer import io_formats
+    from normalizer.tables import formats as io_formats
 
     source = tmp_path / "events.csv"
     source.write_text("location\nKyiv\nLviv\n", encoding="utf-8")
@@ -188,7 +188,7 @@ def test_corpus_file_vanishing_leaves_no_output(env_home, capsys, tmp_path) -> N
 
 
 def test_clean_on_a_full_disk(env_home, capsys, tmp_path, monkeypatch) -> None:
-    from normalizer import io_formats
+    from normalizer.tables import formats as io_formats
 
     source = tmp_path / "events.csv"
     source.write_text("location\nKyiv\nLviv\n", encoding="utf-8")

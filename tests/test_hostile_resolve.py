@@ -18,11 +18,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from normalizer import Normalizer
-from normalizer import api as api_module
 from normalizer.errors import HintError
-from normalizer.keys import fold, is_cyrillic, skeleton
-from normalizer.model import MATCHED, STATUSES, UNMATCHED
-from normalizer.text import MAX_NAME_LENGTH, clean_text, fix_homoglyphs, parse_query
+from normalizer.match import session as api_module
+from normalizer.match.model import MATCHED, STATUSES, UNMATCHED
+from normalizer.spelling.cleanup import MAX_NAME_LENGTH, clean_text, fix_homoglyphs, parse_query
+from normalizer.spelling.keys import fold, is_cyrillic, skeleton
 
 from .hypothesis_profiles import (
     APOSTROPHES,
@@ -237,7 +237,7 @@ def test_cleanup_functions_hold_their_promises(text) -> None:
 
 def _reference_skeleton(text: str) -> str:
     """skeleton() as first written (a Python loop per character): the fast path must give the same keys."""
-    from normalizer.keys import _CYRILLIC_TABLE, _REPEATS, _SKELETON_TOKENS, _TOKEN
+    from normalizer.spelling.keys import _CYRILLIC_TABLE, _REPEATS, _SKELETON_TOKENS, _TOKEN
 
     folded = fold(text).translate(_CYRILLIC_TABLE)
     letters = "".join(char for char in folded if char.isalpha() and char.isascii())

@@ -416,7 +416,7 @@ def test_parquet_row_groups_over_the_bound_are_refused(env_home, capsys, tmp_pat
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from normalizer import io_formats
+    from normalizer.tables import formats as io_formats
 
     table = pa.table({"location": [f"Kyiv {i}" for i in range(20_000)], "n": list(range(20_000))})
     small, large = tmp_path / "small.parquet", tmp_path / "large.parquet"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalizer.keys import fold, is_cyrillic, skeleton
-from normalizer.romanize import get_system
+from normalizer.spelling.keys import fold, is_cyrillic, skeleton
+from normalizer.spelling.romanize import get_system
 
 #: Systems whose spellings the skeleton erases completely (the English-family ones).
 SKELETON_INVARIANT = ("kmu2010", "bgn-pcgn-uk-1965", "ala-lc-uk", "bgn-pcgn-ru", "ala-lc-ru", "icao-ru")
@@ -81,7 +81,7 @@ def test_script_detection() -> None:
 
 def test_other_alphabets_are_romanized_only_where_they_make_the_word() -> None:
     """Greek, Armenian and Georgian words are read as Latin; Latin and Cyrillic text is left as it is."""
-    from normalizer.text import romanize_other_alphabets
+    from normalizer.spelling.cleanup import romanize_other_alphabets
 
     assert romanize_other_alphabets("Μπαχμούτ") == "Bakhmout"
     assert romanize_other_alphabets("Λβιβ, Ουκρανία") == "Lviv, Oukrania"

@@ -10,8 +10,8 @@ from rapidfuzz.distance import OSA
 
 from gazetteer import Gazetteer
 from normalizer import Normalizer
-from normalizer.keys import fold
-from normalizer.romanize import get_system
+from normalizer.spelling.keys import fold
+from normalizer.spelling.romanize import get_system
 
 
 def _sample(gazetteer: Gazetteer, size: int, seed: int = 7) -> list:

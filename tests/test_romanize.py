@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from normalizer.romanize import get_system, romanize_all, systems, systems_for
+from normalizer.spelling.romanize import get_system, romanize_all, systems, systems_for
 
 ALL = [(system.id, source, expected) for system in systems() for source, expected in system.samples]
 

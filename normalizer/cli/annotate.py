@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from gazetteer.files import atomic_outputs
+
 from ..errors import InputFileError, OutputError
-from ..io_formats import atomic_outputs
 
 FORMATS = ("json", "html", "text")
 
@@ -57,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
     if args.file is None:
         raise InputFileError("no input: give a FILE, - for standard input, or --jsonl DIR|FILE")
     text = _read_text(args.file)
-    from ..annotate import detect_lang
     from ..api import Normalizer
-    from ..render import to_html, to_json, to_text
+    from ..text.annotate import detect_lang
+    from ..text.render import to_html, to_json, to_text
 
     normalizer = Normalizer()
     lang = detect_lang(text) if args.lang == "auto" else args.lang
@@ -105,10 +106,10 @@ def _write(path: str | None, output: str) -> None:
 
 @contextlib.contextmanager
 def _atomic_output(path: str) -> Iterator[IO[str]]:
-    """A UTF-8 text file written beside `path` and renamed over it once complete (io_formats.atomic_outputs):
+    """A UTF-8 text file written beside `path` and renamed over it once complete (gazetteer.files.atomic_outputs):
     a full disk or any failure leaves no partial output and names the file in one line."""
     target = Path(path)
-    with atomic_outputs([target]) as outputs:
+    with atomic_outputs([target], error=OutputError) as outputs:
         try:
             with open(outputs.temp(target), "w", encoding="utf-8", newline="") as handle:
                 yield handle
@@ -167,9 +168,9 @@ def _jsonl_docs(source: str) -> Iterator[_Doc]:
 
 
 def _run_corpus(args: argparse.Namespace) -> int:
-    from ..annotate import detect_lang
     from ..api import Normalizer
-    from ..render import document_dict
+    from ..text.annotate import detect_lang
+    from ..text.render import document_dict
 
     documents, total = _corpus(args.jsonl)
     normalizer = Normalizer()

@@ -48,7 +48,7 @@ def run_build(args: argparse.Namespace) -> int:
     from gazetteer.api import ensure_store
     from gazetteer.home import default_home
 
-    from ..api import ensure_index
+    from ..match.session import ensure_index
 
     sources = parse_sources(args.sources)
     home = default_home()

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 
-from ..model import Result
+from ..match.model import Result
 from . import printable
 
 

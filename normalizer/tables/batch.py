@@ -27,21 +27,23 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from threading import Lock
 from typing import (
     TYPE_CHECKING,
     Any,
     NamedTuple,
 )
 
-from .errors import ColumnError, HintError, InputFileError, NormalizerError, OutputError
-from .model import AMBIGUOUS, MATCHED, UNMATCHED
+from gazetteer.files import atomic_outputs
+
+from ..errors import ColumnError, HintError, InputFileError, NormalizerError, OutputError
+from ..match.model import AMBIGUOUS, MATCHED, UNMATCHED
+from ..match.session import default_matcher, process_matcher
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import polars as pl
 
-    from .api import Normalizer
+    from ..match.session import Matching
 
 #: The fields added for each resolved column, in order (COL_id, COL_name, ...).
 SUFFIXES = ("id", "name", "name_uk", "oblast_id", "kind", "status", "score")
@@ -107,7 +109,7 @@ def is_text(value: object) -> bool:
 # -- resolving distinct values ---------------------------------------------------------------
 
 
-def answer_for(normalizer: Normalizer, value: object, hint: str | None, kind: str | None) -> Answer:
+def answer_for(normalizer: Matching, value: object, hint: str | None, kind: str | None) -> Answer:
     """The answer for one value (no min-score applied): resolves only real text."""
     if not is_text(value):
         return BLANK
@@ -121,23 +123,9 @@ def answer_for(normalizer: Normalizer, value: object, hint: str | None, kind: st
     return Answer(None, None, None, None, None, result.status, score, candidates)
 
 
-_process_normalizers: dict[str, Normalizer] = {}
-_process_lock = Lock()
-
-
-def process_normalizer(home: str | os.PathLike[str] | None = None) -> Normalizer:
-    """A Normalizer for this process and home, created on first use (for pool and Dask workers)."""
-    from gazetteer.home import resolve_home
-
-    from .api import Normalizer
-
-    path = str(resolve_home(home))
-    key = f"{os.getpid()}:{path}"  # a forked child never reuses its parent's SQLite connections
-    with _process_lock:
-        normalizer = _process_normalizers.get(key)
-        if normalizer is None:
-            normalizer = _process_normalizers[key] = Normalizer(path)
-        return normalizer
+def process_normalizer(home: str | os.PathLike[str] | None = None) -> Matching:
+    """The matcher of this process for `home`, created on first use (for pool and Dask workers)."""
+    return process_matcher(home)
 
 
 def _ignore_interrupts() -> None:
@@ -169,7 +157,7 @@ class BatchResolver:
 
     def __init__(
         self,
-        normalizer: Normalizer | None = None,
+        normalizer: Matching | None = None,
         *,
         kind: str | None = None,
         min_score: float | None = None,
@@ -193,12 +181,10 @@ class BatchResolver:
         self._warming: list[Future[int]] = []
 
     @property
-    def normalizer(self) -> Normalizer:
+    def normalizer(self) -> Matching:
         """The normalizer answers come from (the process-wide default unless one was given)."""
         if self._normalizer is None:
-            from .api import default_normalizer
-
-            self._normalizer = default_normalizer()
+            self._normalizer = default_matcher()
         return self._normalizer
 
     def check(self, oblast: str | None = None) -> None:
@@ -393,7 +379,7 @@ def write_review(path: Path, rows: list[list[Any]], *, escape_formulas: bool = F
 
 
 def _check_columns(available: Sequence[Any], columns: Sequence[Any], oblast_column: Any, *, name: str) -> None:
-    from .io_formats import missing_column
+    from .formats import missing_column
 
     if len(set(columns)) != len(columns):
         raise ColumnError(f"{name}: a column is given twice: {list(columns)}")
@@ -459,7 +445,7 @@ def _attach_by_hash(frame: pl.LazyFrame, mapping: pl.DataFrame) -> pl.LazyFrame:
 def _join_kwargs() -> dict[str, Any]:
     import polars as pl
 
-    from .io_formats import accepts
+    from .formats import accepts
 
     options: dict[str, Any] = {"how": "left", "maintain_order": "left"}
     options["nulls_equal" if accepts(pl.LazyFrame.join, "nulls_equal") else "join_nulls"] = True
@@ -470,7 +456,7 @@ def _streaming() -> dict[str, Any]:
     """collect() options for polars' streaming engine (named differently before polars 1.23)."""
     import polars as pl
 
-    from .io_formats import accepts
+    from .formats import accepts
 
     return {"engine": "streaming"} if accepts(pl.LazyFrame.collect, "engine") else {"streaming": True}
 
@@ -600,7 +586,7 @@ def clean(
     oblast: str | None = None,
     kind: str | None = None,
     min_score: float | None = None,
-    normalizer: Normalizer | None = None,
+    normalizer: Matching | None = None,
     workers: int = 1,
 ) -> Any:
     """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added."""
@@ -635,7 +621,7 @@ def resolve_series(
     oblast: Any = None,
     kind: str | None = None,
     min_score: float | None = None,
-    normalizer: Normalizer | None = None,
+    normalizer: Matching | None = None,
 ) -> Any:
     """The seven answer fields (id, name, name_uk, oblast_id, kind, status, score) for each cell of a Series.
 
@@ -683,7 +669,7 @@ def resolve_expr(
     oblast: str | pl.Expr | None = None,
     kind: str | None = None,
     min_score: float | None = None,
-    normalizer: Normalizer | None = None,
+    normalizer: Matching | None = None,
 ) -> pl.Expr:
     """A polars expression giving a struct (id, name, name_uk, oblast_id, kind, status, score) per cell.
 
@@ -754,12 +740,12 @@ def clean_file(
     encoding: str | None = None,
     escape_formulas: bool = False,
     workers: int = 1,
-    normalizer: Normalizer | None = None,
+    normalizer: Matching | None = None,
     progress: Progress | None = None,
     stream_bytes: int | None = None,
 ) -> CleanReport:
     """Clean a table file (or '-' for CSV on stdin/stdout): output with columns added, plus a review file."""
-    from . import io_formats as io
+    from . import formats as io
 
     started = time.perf_counter()
     if oblast_column is not None and oblast is not None:
@@ -786,7 +772,7 @@ def clean_file(
             resolver.start()
         job = _FileJob(input, source, output, review, in_fmt, out_fmt, list(columns), oblast_column, oblast,
                        encoding, escape_formulas, resolver, streamed)
-        with io.atomic_outputs(targets) as outputs:
+        with atomic_outputs(targets, error=OutputError) as outputs:
             rows, reports, notes = job.run(outputs)
             review_count = 0
             if review is not None:
@@ -798,7 +784,7 @@ def clean_file(
                        streamed, notes)
 
 
-def _oblast_namer(normalizer: Normalizer) -> Callable[[str | None], str]:
+def _oblast_namer(normalizer: Matching) -> Callable[[str | None], str]:
     cache: dict[str | None, str] = {None: ""}
 
     def name(oblast_id: str | None) -> str:
@@ -830,7 +816,7 @@ class _FileJob:
 
     def run(self, outputs: Any) -> tuple[int, list[ColumnReport], list[str]]:
         """Clean into the temporary output; returns (rows, column reports, notes)."""
-        from . import io_formats as io
+        from . import formats as io
 
         notes: list[str] = []
         if self.escape and self.out_fmt not in ("csv", "tsv", "xlsx"):
@@ -850,7 +836,7 @@ class _FileJob:
         return rows, reports, notes
 
     def _table(self, target: Path | None) -> tuple[int, list[ColumnReport], Any]:
-        from . import io_formats as io
+        from . import formats as io
 
         layout = io.TextLayout()
         scratch: Path | None = None
@@ -877,7 +863,7 @@ class _FileJob:
                 scratch.unlink(missing_ok=True)
 
     def _read_text(self) -> tuple[Any, Any, Path | None]:
-        from . import io_formats as io
+        from . import formats as io
 
         if not self.streamed:
             if self.source is None:
@@ -919,7 +905,7 @@ class _FileJob:
     def _write(self, cleaned: Any, target: Path | None, layout: Any) -> None:
         import polars as pl
 
-        from . import io_formats as io
+        from . import formats as io
 
         if isinstance(cleaned, pl.LazyFrame):
             try:
@@ -952,7 +938,7 @@ class _FileJob:
         import sys
         import tempfile
 
-        from . import io_formats as io
+        from . import formats as io
 
         with tempfile.TemporaryDirectory(prefix="uanorm-") as scratch:
             path = Path(scratch) / "out.csv"
@@ -962,7 +948,7 @@ class _FileJob:
             sys.stdout.buffer.flush()
 
     def _jsonl(self, target: Path | None) -> tuple[int, list[ColumnReport], Any]:
-        from . import io_formats as io
+        from . import formats as io
 
         assert self.source is not None and target is not None
         with open(self.source, "rb") as handle:
@@ -996,7 +982,7 @@ class _FileJob:
 
     def _jsonl_chunk(self, chunk: list[tuple[int, str]], counts: list[Counter], writer: Any, *, first: bool) -> int:
         """Parse a chunk of lines, resolve its new pairs, write the lines with the fields spliced in."""
-        from . import io_formats as io
+        from . import formats as io
 
         columns, oblast_column, fixed = self.columns, self.oblast_column, _hashable(self.oblast)
         taken = {n for c in columns for n in output_names(c)}

@@ -14,16 +14,15 @@ Only spans that pass it reach the resolver.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gazetteer.store import sqlite_uri
+from gazetteer.sqlite import connect_read_only
 
-from .keys import skeleton
+from ..spelling.keys import skeleton
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ class Vocabulary:
 def load_vocabulary(index_path: Path) -> Vocabulary:
     """Read the skeleton sets of the index file at `index_path` (a few hundred ms, once per index)."""
     started = time.perf_counter()
-    db = sqlite3.connect(sqlite_uri(index_path), uri=True)
+    db = connect_read_only(index_path)
     try:
         names = frozenset(row[0] for row in db.execute("SELECT s FROM skeleton"))
         first: set[str] = set()

@@ -35,14 +35,14 @@ from typing import Any
 
 from gazetteer import Gazetteer
 from gazetteer.model import ENTITY_FIELDS, Entity
+from gazetteer.sqlite import connect_writable, write_transaction
 from gazetteer.userlayer import SOURCES, UserVariant, entity_names
 
-from .index import IndexReader, IndexWriter, center_base_names
+from .index import IndexReader
+from .indexing import IndexWriter, center_base_names
 
 log = logging.getLogger("uanorm.userlayer")
 
-#: Seconds a sync waits for another process's sync of the same index.
-BUSY_TIMEOUT = 120.0
 #: Prefix of the ID of an entity row that matching must not reach (hidden or removed).
 TOMBSTONE = "~"
 #: user_form key of a user entity's own names (variant keys are folded texts).
@@ -90,16 +90,10 @@ def sync(gazetteer: Gazetteer, index_path: Path, reader: IndexReader | None = No
         log.warning("uanorm: warning: the matcher index %s is read-only, so it does not reflect the latest "
                     "user-layer changes (op %d); run uanorm once with a writable UANORM_HOME", index_path, last)
         return result
-    db = sqlite3.connect(index_path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    db = connect_writable(index_path)  # waits for another process's sync of the same index
     try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(db):
             result = _sync_locked(db, gazetteer)
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
     finally:
         db.close()
     result.seconds = round(time.perf_counter() - started, 4)

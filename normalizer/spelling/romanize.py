@@ -1,6 +1,6 @@
 """Romanization systems: a registry read from data files, one file per system.
 
-Each file in normalizer/data/romanization/ names a system, the language whose
+Each file in normalizer/spelling/data/romanization/ names a system, the language whose
 Cyrillic it reads (uk or ru), its engine, and samples from the standard that a
 test checks. Engines:
 

@@ -1,11 +1,11 @@
 """Link the place, person and feature mentions of running text (news in English, Ukrainian, Russian).
 
 The pipeline for one document:
-1. tokenize; drop photo credits and organization names (normalizer/data/annotate.json);
+1. tokenize; drop photo credits and organization names (normalizer/text/data/annotate.json);
 2. scan left to right: at each word that may begin a name (capitalized, not a stopword),
    list the spans it may head, longest first (kind words, prepositions, coordinated and
    appositive kind words included); a span reaches the resolver only if the in-memory
-   prefilter (normalizer/prefilter.py) says its words can make an indexed name;
+   prefilter (normalizer/text/vocabulary.py) says its words can make an indexed name;
 3. accept a resolution only if it is precise enough for running text: matched, the
    matched form covers the whole span, no adjective without its kind word, fuzzy only
    for long words and above a higher bar, skeleton matches only for longer words,
@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import OSA
 
-from .forms import PATRONYMIC, given_name_group, word_lemmas
-from .keys import fold, skeleton
+from ..match.model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
+from ..spelling.forms import PATRONYMIC, given_name_group, word_lemmas
+from ..spelling.keys import fold, skeleton
 from .mentions import (
     AnnotateData,
     Lead,
@@ -45,11 +46,10 @@ from .mentions import (
     stop_phrase_tokens,
     tokenize,
 )
-from .model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
-from .prefilter import Vocabulary, vocabulary_for
+from .vocabulary import Vocabulary, vocabulary_for
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Normalizer
+    from ..match.session import Matching
 
 LANGS = ("auto", "en", "uk", "ru")
 #: The status of a mention that only the document's context decided.
@@ -155,9 +155,9 @@ def detect_lang(text: str) -> str:
 
 
 class Annotator:
-    """Finds and links mentions; one per Normalizer (it keeps the prefilter and word caches)."""
+    """Finds and links mentions; one per matcher (it keeps the prefilter and word caches)."""
 
-    def __init__(self, normalizer: Normalizer) -> None:
+    def __init__(self, normalizer: Matching) -> None:
         self.normalizer = normalizer
         self.data: AnnotateData = load_data()
         self.settings = self.data.settings
@@ -662,8 +662,8 @@ def _replaceable(link: _Link) -> bool:
 
 
 def _analyzers(lang: str) -> list[Any]:
-    """The pymorphy3 analyzers for a language ('auto': both), loaded once by normalizer.forms."""
-    from .forms import morph_analyzer  # the matcher's own lazily loaded analyzers
+    """The pymorphy3 analyzers for a language ('auto': both), loaded once by normalizer.spelling.forms."""
+    from ..spelling.forms import morph_analyzer  # the matcher's own lazily loaded analyzers
 
     found = []
     for code in (("uk",) if lang == "uk" else ("ru",) if lang == "ru" else ("uk", "ru")):
@@ -693,11 +693,11 @@ def _agrees(adjective: str, word: str, lang: str) -> bool:
     return False
 
 
-_annotators: weakref.WeakKeyDictionary[Normalizer, Annotator] = weakref.WeakKeyDictionary()
+_annotators: weakref.WeakKeyDictionary[Matching, Annotator] = weakref.WeakKeyDictionary()
 _annotators_lock = threading.Lock()
 
 
-def annotator_for(normalizer: Normalizer) -> Annotator:
+def annotator_for(normalizer: Matching) -> Annotator:
     """The Annotator of a normalizer (created once, kept as long as the normalizer lives)."""
     with _annotators_lock:
         annotator = _annotators.get(normalizer)
@@ -707,7 +707,7 @@ def annotator_for(normalizer: Normalizer) -> Annotator:
         return annotator
 
 
-def annotate(normalizer: Normalizer, text: str, *, lang: str = "auto", undecided: bool = False) -> list[Mention]:
+def annotate(normalizer: Matching, text: str, *, lang: str = "auto", undecided: bool = False) -> list[Mention]:
     """Find and link the mentions of `text` with `normalizer`; see the module docstring."""
     return annotator_for(normalizer).annotate(text, lang=lang, undecided=undecided)
 

@@ -27,17 +27,17 @@ from rapidfuzz.fuzz import ratio
 
 from gazetteer.model import ENTITY_FIELDS
 
-from .forms import (
+from ..spelling.cleanup import MAX_NAME_LENGTH, Query, clean_text, parse_query, strip_type_words
+from ..spelling.forms import (
     PATRONYMIC,
     given_name_group,
     given_name_initials,
     lemma_candidates,
     ukrainian_readings,
 )
+from ..spelling.keys import fold, is_cyrillic, skeleton
 from .index import IndexReader
-from .keys import fold, is_cyrillic, skeleton
 from .model import AMBIGUOUS, CANDIDATE_FIELDS, MATCHED, UNMATCHED, Candidate, Result
-from .text import MAX_NAME_LENGTH, Query, clean_text, parse_query, strip_type_words
 
 #: Below this score nothing is a match.
 ACCEPT = 0.80
@@ -166,7 +166,7 @@ class Resolver:
     def forget(self) -> None:
         """Empty every per-process memo of matching (forms, entities, hints, folds, skeletons, lemmas), so that
         the next resolve is a first sight; the SQLite file stays in the OS cache. For timing, not for use."""
-        from . import forms, keys
+        from ..spelling import forms, keys
 
         self._forms_cache.clear()
         self._oblast_cache.clear()
@@ -816,7 +816,7 @@ def _parse_kinds(kind: str | Iterable[str] | None) -> frozenset[str] | None:
         return None
     unknown = [k for k in items if k not in KINDS]
     if unknown:
-        from .errors import HintError
+        from ..errors import HintError
 
         raise HintError(f"unknown kind {', '.join(unknown)}; kinds are {', '.join(KINDS)}")
     return frozenset(items)
@@ -857,7 +857,7 @@ def _candidate(scored: Scored) -> Candidate:
 
 @lru_cache(maxsize=64)
 def _system_title(system_id: str) -> str:
-    from .romanize import get_system
+    from ..spelling.romanize import get_system
 
     try:
         return get_system(system_id).title

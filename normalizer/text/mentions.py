@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .keys import fold
-from .text import prepositions, type_words
+from ..spelling.cleanup import prepositions, type_words
+from ..spelling.keys import fold
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "annotate.json"
 
@@ -31,7 +31,7 @@ _OPENERS = " \t\u00a0\"'«»“”„‘’()[]*"
 
 @dataclass(frozen=True, slots=True)
 class AnnotateData:
-    """The word lists and patterns of normalizer/data/annotate.json, compiled."""
+    """The word lists and patterns of normalizer/text/data/annotate.json, compiled."""
 
     stopwords: frozenset[str]
     stop_phrases: dict[str, tuple[tuple[str, ...], ...]]  # by first word: the words of each phrase

@@ -23,18 +23,16 @@ import json
 import os
 import re
 import sys
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from gazetteer.textutil import FORMULA_START
 
-from .errors import ColumnError, InputFileError, OutputError
+from ..errors import ColumnError, InputFileError, OutputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
@@ -502,80 +500,6 @@ def write_xlsx(frame: pl.DataFrame, target: Path | IO[bytes]) -> None:
             else:
                 sheet.write_string(row_number, col, str(value))
     workbook.close()
-
-
-@dataclass
-class Outputs:
-    """Temporary files standing in for the outputs until all are complete."""
-
-    targets: list[Path]
-    temps: list[Path]
-
-    def temp(self, target: Path) -> Path:
-        """The temporary path that becomes `target`."""
-        return self.temps[self.targets.index(target)]
-
-
-@contextmanager
-def atomic_outputs(targets: Sequence[Path]) -> Iterator[Outputs]:
-    """Temp files beside each target; all renamed into place when the block succeeds, else removed."""
-    temps: list[Path] = []
-    try:
-        for target in targets:
-            directory = target.parent if str(target.parent) else Path(".")
-            if not directory.is_dir():
-                raise OutputError(f"{target}: directory {directory} does not exist")
-            if target.is_dir():
-                raise OutputError(f"{target}: is a directory")
-            try:
-                fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-            except OSError as exc:
-                raise OutputError(f"{target}: cannot write in {directory}: {exc.strerror}") from None
-            os.close(fd)
-            temps.append(Path(name))
-        yield Outputs(list(targets), temps)
-        mask = _umask()
-        for temp, target in zip(temps, targets):
-            os.chmod(temp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~mask)
-            _fsync(temp)
-        for temp, target in zip(temps, targets):
-            os.replace(temp, target)
-        for directory in {t.parent for t in targets}:
-            _fsync_dir(directory)
-    except OSError as exc:
-        _remove(temps)
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(f"cannot write {exc.filename or targets[0]}: {exc.strerror or exc}") from None
-    except BaseException:
-        _remove(temps)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _remove(paths: Sequence[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":  # pragma: no cover
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def transcode_to_utf8(source: Path, target: Path, layout: TextLayout, *, name: str) -> TextLayout:

@@ -1,16 +1,9 @@
-"""The matcher's derived index: every spelling of every entity, by fold, skeleton and deletions.
+"""Building the matcher's index from the gazetteer store: every name's forms, spellings and keys.
 
-Built from the gazetteer store (never the other way round) into one SQLite file in
-the home directory, named by a fingerprint of the gazetteer build and the matcher
-version, so it is rebuilt only when either changes. Retrieval is always indexed:
-
-- ``spelling.fold``: exact folded spellings (Cyrillic and Latin);
-- ``spelling.sid`` -> ``skeleton.s``: transliteration-blind skeleton keys;
-- ``deletion.h``: the one-deletion neighbourhood of every skeleton (symmetric
-  deletion), which finds skeletons within edit distance 2 without a scan;
-- ``surname``: persons by surname skeleton, with their given-name group.
-
-The file holds only data (no pickles), so it is safe to read even if tampered with.
+`prepare_name` is the costly, pure part (a name, its derived Russian forms, each romanized
+under every system of its language, folded and reduced to skeletons); `IndexWriter` writes
+prepared forms into an index connection (a full build, or the user layer's incremental
+updates); `build_index` does a whole build, on every core, into a file published atomically.
 """
 
 from __future__ import annotations
@@ -20,71 +13,27 @@ import json
 import os
 import sqlite3
 import time
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gazetteer import Gazetteer
+from gazetteer.files import publish, temporary_beside
 from gazetteer.model import ENTITY_FIELDS, Entity, Name
-from gazetteer.store import sqlite_uri
+from gazetteer.sqlite import connect_new
+from gazetteer.version import __version__
 
-from .forms import derive_russian, given_name_group, russian_adjective
-from .keys import fold, is_cyrillic, skeleton
-from .romanize import systems_for
-from .text import clean_text, strip_type_words
-
-#: Bump when the index layout or the way keys are made changes.
-INDEX_FORMAT = 3
-MATCHER_VERSION = "0.1.0"
+from ..spelling.cleanup import clean_text, strip_type_words
+from ..spelling.forms import derive_russian, given_name_group, russian_adjective
+from ..spelling.keys import fold, is_cyrillic, skeleton
+from ..spelling.romanize import systems_for
+from .index import INDEX_FORMAT, INDEXES, SCHEMA, deletion_hash, deletions
 
 #: Name types whose Ukrainian Cyrillic gets Russian forms derived from it.
 _DERIVE_FROM = frozenset({"official", "former", "variant", "colloquial", "base", "conventional", "alternate"})
 #: Skeletons shorter than this get no deletion neighbourhood (too many false friends).
 MIN_FUZZY_LENGTH = 4
-
-SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE entity(
-    eid INTEGER PRIMARY KEY,
-    {entity_columns},
-    raion_id TEXT
-);
-CREATE TABLE form(
-    fid INTEGER PRIMARY KEY,
-    eid INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    type TEXT NOT NULL,
-    kind_word TEXT,
-    source TEXT NOT NULL,
-    year_to INTEGER,
-    origin TEXT
-);
-CREATE TABLE skeleton(sid INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);
-CREATE TABLE spelling(fold TEXT NOT NULL, sid INTEGER NOT NULL, fid INTEGER NOT NULL, system TEXT NOT NULL);
-CREATE TABLE deletion(h INTEGER NOT NULL, sid INTEGER NOT NULL);
-CREATE TABLE surname(sid INTEGER NOT NULL, eid INTEGER NOT NULL, fid INTEGER NOT NULL, given INTEGER, given_skel TEXT);
-"""
-INDEXES = """
-CREATE INDEX spelling_fold ON spelling(fold);
-CREATE INDEX spelling_sid ON spelling(sid);
-CREATE INDEX deletion_h ON deletion(h);
-CREATE INDEX surname_sid ON surname(sid);
-CREATE INDEX entity_id ON entity(id);
-CREATE INDEX form_eid ON form(eid);
-"""
-
-
-def deletion_hash(text: str) -> int:
-    """A stable 63-bit hash of a string (Python's hash() changes between processes)."""
-    return (len(text) << 32) | zlib.crc32(text.encode("utf-8"))
-
-
-def deletions(key: str) -> list[str]:
-    """The key and every string made by deleting one of its characters."""
-    return [key] + [key[:i] + key[i + 1 :] for i in range(len(key))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,19 +232,20 @@ def center_base_names(entities: list[Entity], names: list[tuple[str, Name]]) -> 
 
 def index_fingerprint(gazetteer: Gazetteer) -> str:
     """A digest of the gazetteer build and the matcher version: the index file's name."""
-    from . import romanize
+    from ..spelling import romanize
 
     parts = [
         f"index={INDEX_FORMAT}",
-        f"matcher={MATCHER_VERSION}",
+        f"matcher={__version__}",
         str(gazetteer.base.meta_value("fingerprint", "")),
         str(gazetteer.base.meta_value("built_at", "")),
     ]
     digest = hashlib.sha256("|".join(parts).encode())
     # the code and data that shape keys: any change to them means a new index
     here = Path(__file__).resolve().parent
-    shaping = [here / f for f in ("index.py", "forms.py", "keys.py", "text.py", "romanize.py")]
-    shaping += sorted(romanize.SYSTEMS_DIR.glob("*.json")) + sorted((here / "data").glob("*.tsv"))
+    spelling = here.parent / "spelling"
+    shaping = [here / "index.py", here / "indexing.py", *sorted(spelling.glob("*.py"))]
+    shaping += sorted(romanize.SYSTEMS_DIR.glob("*.json")) + sorted((spelling / "data").glob("*.tsv"))
     for path in shaping:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -328,13 +278,9 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
     """Build the full index for `gazetteer` at `path` (atomically); returns its statistics."""
     progress = progress or (lambda message: None)
     started = time.perf_counter()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    db = sqlite3.connect(temporary)
+    temporary = temporary_beside(path)
+    db = connect_new(temporary)
     try:
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
         db.executescript(SCHEMA.format(entity_columns=", ".join(ENTITY_FIELDS)))
         entities = list(gazetteer.base.entities())  # user entities come in with the user-layer sync
         parents = {e.id: e.parent_id for e in entities}
@@ -344,8 +290,8 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
         for eid, entity in enumerate(entities, start=1):
             eids[entity.id] = eid
             rows.append((eid, *[getattr(entity, f) for f in ENTITY_FIELDS], _raion_of(entity, parents, kinds)))
-        placeholders = ", ".join("?" for _ in range(len(ENTITY_FIELDS) + 2))
-        db.executemany(f"INSERT INTO entity VALUES ({placeholders})", rows)
+        marks = ", ".join("?" for _ in range(len(ENTITY_FIELDS) + 2))
+        db.executemany(f"INSERT INTO entity VALUES ({marks})", rows)
         writer = IndexWriter(db)
         names = gazetteer.base.all_names()
         names.extend(center_base_names(entities, names))
@@ -382,184 +328,5 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
         temporary.unlink(missing_ok=True)
         raise
     db.close()
-    os.replace(temporary, path)
+    publish(temporary, path)
     return stats
-
-
-def _marks(values: list[Any]) -> tuple[str, list[Any]]:
-    """Placeholders for an IN list, padded to a power of two so that SQLite reuses the statement."""
-    size = 1
-    while size < len(values):
-        size *= 2
-    padded = list(values) + [values[-1]] * (size - len(values))
-    return ",".join("?" * size), padded
-
-
-class IndexReader:
-    """Read access to a built index; every lookup is a keyed SQLite query."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.db = sqlite3.connect(sqlite_uri(path), uri=True, check_same_thread=False,
-                                  cached_statements=512)
-        self.db.execute("PRAGMA query_only = ON")
-        self._entity_cache: dict[int, tuple[Any, ...]] = {}
-
-    def close(self) -> None:
-        """Close the file."""
-        self.db.close()
-
-    def meta(self, key: str, default: Any = None) -> Any:
-        """One metadata value."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
-
-    def exact(self, folded: str) -> list[tuple[int, int, str, str]]:
-        """(fid, eid, system, fold) of spellings whose fold equals `folded`."""
-        return self.db.execute(
-            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
-            " WHERE sp.fold = ?",
-            (folded,),
-        ).fetchall()
-
-    def exact_and_skeleton(self, folded: str, key: str) -> list[tuple[int, str, str, int, int]]:
-        """(0|1, system, fold, fid, eid) of spellings equal to `folded` (0) or with skeleton `key` (1), in one
-        query; the forms' own columns are not fetched here (the resolver caches them by fid)."""
-        return self.db.execute(
-            "SELECT 0, sp.system, sp.fold, sp.fid, f.eid FROM spelling sp JOIN form f ON f.fid = sp.fid"
-            " WHERE sp.fold = ?"
-            " UNION ALL "
-            "SELECT 1, sp.system, sp.fold, sp.fid, f.eid FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
-            " JOIN form f ON f.fid = sp.fid WHERE sk.s = ?",
-            (folded, key),
-        ).fetchall()
-
-    def by_skeleton(self, key: str) -> list[tuple[int, int, str, str]]:
-        """(fid, eid, system, fold) of spellings whose skeleton equals `key`."""
-        return self.db.execute(
-            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
-            " JOIN form f ON f.fid = sp.fid WHERE sk.s = ?",
-            (key,),
-        ).fetchall()
-
-    def by_skeletons(self, keys: list[str]) -> list[tuple[int, int, str, str, str]]:
-        """(fid, eid, system, fold, skeleton) of spellings whose skeleton is one of `keys` (one query)."""
-        if not keys:
-            return []
-        marks, keys = _marks(list(keys))
-        return self.db.execute(
-            "SELECT sp.fid, f.eid, sp.system, sp.fold, sk.s FROM skeleton sk JOIN spelling sp ON sp.sid = sk.sid"
-            f" JOIN form f ON f.fid = sp.fid WHERE sk.s IN ({marks})",
-            keys,
-        ).fetchall()
-
-    def exact_many(self, folds: list[str]) -> list[tuple[int, int, str, str]]:
-        """(fid, eid, system, fold) of spellings whose fold is one of `folds` (one query)."""
-        if not folds:
-            return []
-        marks, folds = _marks(list(folds))
-        return self.db.execute(
-            "SELECT sp.fid, f.eid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
-            f" WHERE sp.fold IN ({marks})",
-            folds,
-        ).fetchall()
-
-    def skeleton_ids_many(self, keys: list[str]) -> list[tuple[int, str]]:
-        """(sid, skeleton) of those `keys` that are indexed (one query)."""
-        if not keys:
-            return []
-        marks, keys = _marks(list(keys))
-        return self.db.execute(f"SELECT sid, s FROM skeleton WHERE s IN ({marks})", keys).fetchall()
-
-    def centres(self) -> dict[str, int]:
-        """Entity ID -> 2 for the centre of a raion, 1 for the centre of a hromada."""
-        weights: dict[str, int] = {}
-        for kind, center in self.db.execute(
-            "SELECT kind, center_id FROM entity WHERE kind IN ('raion', 'hromada') AND center_id IS NOT NULL"
-        ):
-            weights[center] = max(weights.get(center, 0), 2 if kind == "raion" else 1)
-        return weights
-
-    def surname_keys(self) -> frozenset[str]:
-        """Every skeleton under which a person's surname is indexed (a few thousand)."""
-        return frozenset(s for (s,) in self.db.execute(
-            "SELECT DISTINCT sk.s FROM surname su JOIN skeleton sk ON sk.sid = su.sid"))
-
-    def skeleton_ids(self, key: str) -> list[int]:
-        """The sid of a skeleton key, if indexed."""
-        return [row[0] for row in self.db.execute("SELECT sid FROM skeleton WHERE s = ?", (key,))]
-
-    def near_skeletons(self, key: str) -> list[tuple[int, str]]:
-        """(sid, skeleton) of indexed skeletons sharing a one-deletion variant with `key`."""
-        marks, hashes = _marks(sorted(deletion_hash(d) for d in set(deletions(key))))
-        return self.db.execute(
-            f"SELECT DISTINCT sk.sid, sk.s FROM deletion d JOIN skeleton sk ON sk.sid = d.sid WHERE d.h IN ({marks})",
-            hashes,
-        ).fetchall()
-
-    def spellings_of_skeletons(self, sids: list[int]) -> list[tuple[int, int, int, str, str]]:
-        """(fid, eid, sid, system, fold) of every spelling with one of these skeletons."""
-        if not sids:
-            return []
-        marks, sids = _marks(list(sids))
-        return self.db.execute(
-            f"SELECT sp.fid, f.eid, sp.sid, sp.system, sp.fold FROM spelling sp JOIN form f ON f.fid = sp.fid"
-            f" WHERE sp.sid IN ({marks})",
-            sids,
-        ).fetchall()
-
-    def forms(self, fids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
-        """fid -> (fid, eid, text, lang, type, kind_word, source, year_to, origin)."""
-        ids = list(set(fids))
-        result: dict[int, tuple[Any, ...]] = {}
-        for start in range(0, len(ids), 512):
-            marks, chunk = _marks(ids[start : start + 512])
-            for row in self.db.execute(f"SELECT * FROM form WHERE fid IN ({marks})", chunk):
-                result[row[0]] = row
-        return result
-
-    def entities(self, eids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
-        """eid -> entity row (eid, *ENTITY_FIELDS, raion_id), cached."""
-        result: dict[int, tuple[Any, ...]] = {}
-        missing = []
-        for eid in set(eids):
-            row = self._entity_cache.get(eid)
-            if row is None:
-                missing.append(eid)
-            else:
-                result[eid] = row
-        for start in range(0, len(missing), 512):
-            marks, chunk = _marks(missing[start : start + 512])
-            for row in self.db.execute(f"SELECT * FROM entity WHERE eid IN ({marks})", chunk):
-                self._entity_cache[row[0]] = row
-                result[row[0]] = row
-        return result
-
-    def pcode(self, code: str) -> str | None:
-        """The unit an OCHA P-code names: the KATOTTG code it starts, with zeros down to settlement level."""
-        for (entity_id,) in self.db.execute(
-            "SELECT id FROM entity WHERE id >= ? AND id < ? ORDER BY id", (code, code + "\uffff")
-        ):
-            if set(entity_id[len(code) : 12]) <= {"0"}:
-                return entity_id
-        return None
-
-    def eid_of(self, entity_id: str) -> int | None:
-        """The index's number for an entity ID."""
-        row = self.db.execute("SELECT eid FROM entity WHERE id = ?", (entity_id,)).fetchone()
-        return row[0] if row else None
-
-    def surnames(self, sids: list[int]) -> list[tuple[int, int, int, int | None, str | None]]:
-        """(sid, eid, fid, given group, given skeleton) of persons whose surname has one of these skeletons."""
-        if not sids:
-            return []
-        marks, sids = _marks(list(sids))
-        return self.db.execute(f"SELECT * FROM surname WHERE sid IN ({marks})", sids).fetchall()
-
-    def top_level_units(self) -> list[tuple[Any, ...]]:
-        """Entity rows of the oblasts, Crimea, Kyiv and Sevastopol."""
-        return self.db.execute("SELECT * FROM entity WHERE category IN ('O', 'K')").fetchall()
-
-    def iter_entities(self) -> Iterator[tuple[Any, ...]]:
-        """Every entity row."""
-        yield from self.db.execute("SELECT * FROM entity ORDER BY eid")

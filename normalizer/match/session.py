@@ -1,0 +1,215 @@
+"""A matching session: one home's gazetteer and index opened, a resolver over them, answers cached.
+
+`Matcher` is what the layers above need to resolve names (`tables`, `text`, the facade's
+`Normalizer` builds on it); `Matching` is the small protocol they type against. One
+process keeps one default matcher and, for worker processes, one matcher per home.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gazetteer import Gazetteer
+from gazetteer.build import build_lock, default_progress
+from gazetteer.home import resolve_home
+
+from ..errors import IndexError_
+from .index import IndexReader
+from .indexing import build_index, index_fingerprint
+from .model import MATCHED, Result
+from .resolver import Resolver
+from .sync import index_head, sync, sync_user_layer
+
+if TYPE_CHECKING:
+    from .sync import SyncResult
+
+#: How many distinct (input, hints) answers a matcher remembers.
+CACHE_SIZE = 100_000
+#: Indexes of other gazetteer or matcher versions kept beside the current one (another
+#: installed version may share the home); older ones are deleted.
+KEEP_OTHER_INDEXES = 2
+
+
+class Matching(Protocol):
+    """What resolving names takes: a home, its gazetteer and index file, a resolver and `resolve`."""
+
+    home: Path
+    gazetteer: Gazetteer
+    index_path: Path
+
+    @property
+    def resolver(self) -> Resolver:
+        """The resolver behind `resolve`."""
+        ...
+
+    def resolve(self, text: str, *, oblast: str | None = None, kind: str | Iterable[str] | None = None,
+                limit: int = 5) -> Result:
+        """Resolve one name."""
+        ...
+
+
+class Matcher:
+    """Resolve names against one home: its gazetteer, its index and the user layer's additions."""
+
+    def __init__(self, home: str | os.PathLike[str] | None = None, *, progress: Any = None) -> None:
+        self.home: Path = resolve_home(home)
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], Result] = OrderedDict()
+        self._open()
+
+    def _open(self) -> None:
+        self.gazetteer = Gazetteer.open(self.home, progress=self._progress)
+        self.index_path = ensure_index(self.gazetteer, progress=self._progress)
+        self._index = IndexReader(self.index_path)
+        self._resolver = Resolver(self._index)
+        sync_user_layer(self.gazetteer, self.index_path, self._index)
+        self._user_head = index_head(self._index)
+
+    def reload(self) -> None:
+        """Re-read the gazetteer and its user layer (after additions by other processes)."""
+        with self._lock:
+            self._index.close()
+            self.gazetteer.close()
+            self._cache.clear()
+            self._open()
+
+    def close(self) -> None:
+        """Release the files."""
+        self._index.close()
+        self.gazetteer.close()
+
+    def __enter__(self) -> Matcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def resolver(self) -> Resolver:
+        """The resolver behind this matcher (for batch and annotate)."""
+        return self._resolver
+
+    def resolve(
+        self,
+        text: str,
+        *,
+        oblast: str | None = None,
+        kind: str | Iterable[str] | None = None,
+        limit: int = 5,
+    ) -> Result:
+        """Resolve one name: status (matched/ambiguous/unmatched), best candidate, candidates, explanation."""
+        if not isinstance(text, str):
+            raise TypeError(f"resolve() needs a str, not {type(text).__name__}")
+        if oblast is not None and not isinstance(oblast, str):
+            raise TypeError(f"oblast must be a str, not {type(oblast).__name__}")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValueError(f"limit must be a positive int, not {limit!r}")
+        kind_key = kind if isinstance(kind, (str, type(None))) else tuple(kind)
+        key = (text, oblast, kind_key, limit)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+            result = self._resolver.resolve(text, oblast=oblast, kind=kind, limit=limit)
+            self._cache[key] = result
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return result
+
+    def resolve_many(
+        self,
+        texts: Iterable[str],
+        *,
+        oblast: str | None = None,
+        kind: str | Iterable[str] | None = None,
+        limit: int = 5,
+    ) -> Iterator[Result]:
+        """Resolve many names lazily, in order (repeated names are answered from the cache)."""
+        for text in texts:
+            yield self.resolve(text, oblast=oblast, kind=kind, limit=limit)
+
+    def sync(self) -> SyncResult:
+        """Pick up user-layer changes (this process's or others'): the index is updated incrementally
+        and the caches dropped when anything changed. Cheaper than reload()."""
+        with self._lock:
+            result = sync(self.gazetteer, self.index_path, self._index)
+            if result.ops or index_head(self._index) != self._user_head:
+                self._index.close()
+                self._index = IndexReader(self.index_path)
+                self._resolver = Resolver(self._index)
+                self._cache.clear()
+                self._user_head = index_head(self._index)
+            return result
+
+    def confident_match(self, text: str) -> tuple[str, str] | None:
+        """(ID, 'name (kind)') of the entity TEXT resolves to with status matched, else None."""
+        with self._lock:
+            result = self._resolver.resolve(text, limit=2)
+        if result.status == MATCHED and result.best is not None:
+            return result.best.id, f"{result.best.name} ({result.best.kind})"
+        return None
+
+
+def ensure_index(gazetteer: Gazetteer, *, progress: Any = None) -> Path:
+    """The index file for this gazetteer build, built (once, under a lock) if missing."""
+    home = gazetteer.home
+    path = home / f"index-{index_fingerprint(gazetteer)}.sqlite"
+    if path.exists():
+        return path
+    if not os.access(home, os.W_OK):
+        raise IndexError_(f"the matcher index {path.name} is missing and {home} is not writable; "
+                          "run uanorm once with a writable UANORM_HOME")
+    progress = progress if progress is not None else default_progress()
+    with build_lock(home):
+        if not path.exists():
+            progress("building the matcher index (once per gazetteer version)")
+            build_index(gazetteer, path, progress=progress)
+            _prune_indexes(home, keep=path)
+    return path
+
+
+def _prune_indexes(home: Path, keep: Path) -> None:
+    """Delete stale index files, keeping the newest few of other versions."""
+    others = sorted((p for p in home.glob("index-*.sqlite") if p != keep),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in others[KEEP_OTHER_INDEXES:]:
+        stale.unlink(missing_ok=True)
+
+
+_default: Matcher | None = None
+_default_class: type[Matcher] = Matcher
+_default_lock = threading.Lock()
+_process_matchers: dict[str, Matcher] = {}
+
+
+def use_as_default(cls: type[Matcher]) -> None:
+    """Make `cls` (the facade's Normalizer) the class `default_matcher` and `process_matcher` create."""
+    global _default_class
+    _default_class = cls
+
+
+def default_matcher() -> Matcher:
+    """A process-wide matcher on the default home, created on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = _default_class()
+        return _default
+
+
+def process_matcher(home: str | os.PathLike[str] | None = None) -> Matcher:
+    """A matcher for this process and home, created on first use (for pool and Dask workers)."""
+    path = str(resolve_home(home))
+    key = f"{os.getpid()}:{path}"  # a forked child never reuses its parent's SQLite connections
+    with _default_lock:
+        matcher = _process_matchers.get(key)
+        if matcher is None:
+            matcher = _process_matchers[key] = _default_class(path)
+        return matcher
