@@ -165,7 +165,7 @@ def floor(input: str, output: str, answers: str) -> None:
     for column in frame.columns:
         order.append(column)
         if column == "location":
-            order.extend(names + ["location_score"])
+            order.extend([*names, "location_score"])
     out.select(order).write_csv(output)
 
 
@@ -302,7 +302,8 @@ def main() -> int:
     for name, results in runs.items():
         best = min(results, key=lambda r: r["wall"])
         walls = ", ".join(f"{r['wall']:.2f}" for r in results)
-        print(f"{name:<8} {best['wall']:>8.2f} {best['cpu']:>8.2f} {best['rss_mb']:>8.0f} {best['tree_mb']:>8.0f}   (all: {walls})")
+        print(f"{name:<8} {best['wall']:>8.2f} {best['cpu']:>8.2f} {best['rss_mb']:>8.0f} {best['tree_mb']:>8.0f}"
+              f"   (all: {walls})")
     print(f"outputs identical: {same}")
     if args.stream_copies:
         stream(source, work, args.stream_copies, env, args.workers)
@@ -329,7 +330,8 @@ def stream(source: Path, work: Path, copies: int, env: dict[str, str], workers: 
     result = measure(command, env)
     out_size = (work / "big.clean.csv").stat().st_size
     print(f"\nstreaming: {size / 1e9:.2f} GB in ({copies} x the input), {out_size / 1e9:.2f} GB out: "
-          f"{result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU, RSS {result['rss_mb']:.0f} MB (tree {result['tree_mb']:.0f} MB)")
+          f"{result['wall']:.1f} s wall, {result['cpu']:.1f} s CPU, RSS {result['rss_mb']:.0f} MB "
+          f"(tree {result['tree_mb']:.0f} MB)")
     (work / "big.clean.csv").unlink()
 
 

@@ -186,7 +186,7 @@ def replay(files: list[str], checker: Checker, repeat: int) -> int:
         text, hint, kind, limit = decode(data)
         try:
             checker(data)
-        except Exception as exc:  # report every failing input, not just the first
+        except Exception as exc:  # noqa: BLE001 - report every failing input, not just the first
             failures += 1
             print(f"{name}: FAIL {type(exc).__name__}: {exc}"[:400])
             continue

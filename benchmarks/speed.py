@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     resolver = normalizer.resolver
 
     cases = dev_queries()
-    cases += [(typo(text, rng), expected) for text, expected in cases if not any("\u0400" <= c <= "\u04ff" for c in text)]
+    cases += [(typo(text, rng), expected) for text, expected in cases
+              if not any("\u0400" <= c <= "\u04ff" for c in text)]
     rng.shuffle(cases)
     for text, _ in cases[:50]:  # warm the SQLite page cache and lazy loaders
         resolver.resolve(text)

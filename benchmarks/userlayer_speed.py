@@ -89,10 +89,8 @@ def import_many(home: Path, count: int, check: bool) -> float:
         for name in invented_names(count, seed=11 if check else 12):
             writer.writerow([name, rnd.choice(villages)])
     started = time.perf_counter()
-    if check:
-        report = normalizer.import_variants(path)
-    else:
-        report = normalizer.gazetteer.import_variants(path)
+    importer = normalizer.import_variants if check else normalizer.gazetteer.import_variants
+    report = importer(path)
     elapsed = time.perf_counter() - started
     print(f"  {report.summary()}")
     normalizer.close()

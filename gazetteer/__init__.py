@@ -17,7 +17,6 @@ from .model import KINDS, Entity, Name
 from .version import __version__
 
 __all__ = [
-    "__version__",
     "KINDS",
     "DataError",
     "Entity",
@@ -30,4 +29,5 @@ __all__ = [
     "StoreError",
     "UnknownEntityError",
     "VariantConflictError",
+    "__version__",
 ]

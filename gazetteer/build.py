@@ -160,7 +160,7 @@ def build_lock(home: Path) -> Iterator[None]:
     home.mkdir(parents=True, exist_ok=True)
     lock_path = home / "build.lock"
     try:
-        handle = open(lock_path, "a+")
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole build, closed below
     except OSError as exc:
         raise StoreError(f"cannot write in {home} ({exc.strerror}); set UANORM_HOME to a writable directory") from exc
     try:

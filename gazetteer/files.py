@@ -70,9 +70,8 @@ def atomic_outputs(targets: Sequence[Path], *, error: type[OutputError] = Output
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write `text` as UTF-8 to `path` atomically; OutputError names `path` (nothing partial is left)."""
-    with atomic_outputs([path]) as outputs:
-        with open(outputs.temp(path), "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+    with atomic_outputs([path]) as outputs, open(outputs.temp(path), "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
 
 
 def temporary_beside(path: Path) -> Path:

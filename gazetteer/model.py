@@ -27,6 +27,9 @@ KINDS = (
 #: Kinds that are places people live in (what a dataset's "location" usually means).
 SETTLEMENT_KINDS = frozenset({"city", "settlement", "village"})
 
+#: Kinds of curated features: informal regions, waters, islands, facilities.
+FEATURE_KINDS = frozenset({"region", "river", "sea", "reservoir", "island", "facility"})
+
 #: Kinds that are administrative units of the KATOTTG codifier.
 ADMIN_KINDS = frozenset({"oblast", "raion", "hromada", "city", "settlement", "village", "city-district"})
 
@@ -42,6 +45,7 @@ NAME_TYPES = (
     "variant",  # curated or user-added spelling
     "former",  # a name the place no longer bears
     "occupation",  # a name used by occupation authorities
+    "user",  # a spelling added in the user layer
 )
 
 

@@ -123,7 +123,7 @@ def retry_while_locked(step: Callable[[], _T], *, timeout: float = BUSY_TIMEOUT)
         try:
             return step()
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import StoreError
+from .errors import DataError, StoreError
 from .files import publish, temporary_beside
-from .model import ENTITY_FIELDS, Entity, EntityRecord, Name
+from .model import ENTITY_FIELDS, NAME_TYPES, Entity, EntityRecord, Name
 from .sqlite import connect_new, connect_read_only, read_only_uri, stamp_header
 from .textutil import fold_name
 
@@ -59,6 +59,7 @@ CREATE INDEX names_fold ON names(fold);
 """
 
 _ENTITY_COLUMNS = ", ".join(ENTITY_FIELDS)
+KNOWN_NAME_TYPES = frozenset(NAME_TYPES)
 _NAME_COLUMNS = "text, lang, script, type, source, year_from, year_to, note"
 
 
@@ -73,6 +74,10 @@ def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any
             entity_rows = []
             name_rows = []
             for record in records:
+                unknown = {name.type for name in record.names} - KNOWN_NAME_TYPES
+                if unknown:
+                    raise DataError(f"{record.id}: unknown name type(s) {', '.join(sorted(unknown))}; "
+                                    f"name types are {', '.join(NAME_TYPES)}")
                 entity_rows.append(tuple(getattr(record, column) for column in ENTITY_FIELDS))
                 for name in record.names:
                     name_rows.append(

@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_APOSTROPHES = "'’ʼʹ`´‘′ʻ"
-_DROP_APOSTROPHES = str.maketrans({c: None for c in _APOSTROPHES})
-_SPACES = re.compile(r"[\s\-‐‑‒–—_]+")
+#: The apostrophe every name is written with once cleaned.
+APOSTROPHE = "'"
+#: Characters that stand for the Ukrainian apostrophe (and the soft/hard-sign mark of romanizations) in
+#: real data: typographic quotes, modifier letters, primes, accents, the fullwidth apostrophe.
+APOSTROPHE_LIKE = "’ʼʹ′`´‘ʻ＇"
+APOSTROPHES = APOSTROPHE + APOSTROPHE_LIKE
+#: Quotation marks that romanizations also use for soft and hard signs (Kyïv"s, Obʺjednane, Ḳrymʿ).
+QUOTE_MARKS = '"”“″ʺ˝ʿʾ'
+#: Hyphens and dashes other than '-' (cleanup turns them into '-').
+DASH_LIKE = "‐‑‒–—―−"
+_DROP_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES))
+_SPACES = re.compile(f"[\\s\\-{DASH_LIKE}_]+")
 
 
 def script_of(text: str) -> str:

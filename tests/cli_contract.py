@@ -13,5 +13,5 @@ def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, 
     out, err = capsys.readouterr()
     assert "Traceback" not in err and status != EXIT_BUG, err
     if status:
-        assert status == 1 and len([l for l in err.splitlines() if l.startswith("uanorm: error:")]) == 1, err
+        assert status == 1 and len([line for line in err.splitlines() if line.startswith("uanorm: error:")]) == 1, err
     return status, out, err

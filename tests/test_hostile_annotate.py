@@ -82,7 +82,7 @@ def test_chunk_bounds_cover_the_text(text, size) -> None:
 def test_chunks_are_cut_at_paragraph_breaks() -> None:
     paragraph = "Shelling hit Kharkiv and Izium overnight, the governor said.\n\n"
     text = paragraph * 40
-    for start, end in chunk_bounds(text, 500):
+    for _start, end in chunk_bounds(text, 500):
         assert end == len(text) or text[end - 2 : end] == "\n\n"
 
 
@@ -118,7 +118,8 @@ def test_a_million_words(normalizer, gazetteer) -> None:
     import random
 
     rng = random.Random(3)
-    filler = ["the", "of", "and", "in", "to", "forces", "shelled", "near", "said", "governor", "oblast", "village", "on", "monday", "was"]
+    filler = ["the", "of", "and", "in", "to", "forces", "shelled", "near", "said", "governor", "oblast", "village",
+              "on", "monday", "was"]
     names = ["Kharkiv", "Bakhmut", "Luhansk", "Lysychansk", "Kyiv", "Odesa", "Zaporizhzhia"]
     text = " ".join(rng.choice(names) if rng.random() < 0.01 else rng.choice(filler) for _ in range(1_000_000))
     started = time.perf_counter()

@@ -69,7 +69,8 @@ def test_pandas_clean_any_cells(normalizer, gazetteer, values, index_start, shuf
     index = list(range(index_start, index_start + len(values)))
     if shuffle:
         index = index[::-1]
-    frame = pd.DataFrame({"before": range(len(values)), "loc": pd.Series(values, dtype=object, index=range(len(values))),
+    frame = pd.DataFrame({"before": range(len(values)),
+                          "loc": pd.Series(values, dtype=object, index=range(len(values))),
                           "after": ["x"] * len(values)})
     frame.index = index
     out = api.clean(frame, column="loc", normalizer=normalizer)

@@ -163,9 +163,9 @@ def test_import_file_vanishing_mid_read(fresh_home, capsys, tmp_path, monkeypatc
     def vanished(path, *args, **kwargs):
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
 
-    monkeypatch.setattr(exchange, "open", vanished, raising=False)
-    status, _out, err = run(capsys, ["gazetteer", "import-variants", str(source)])
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:  # undoing only this patch: the home stays UANORM_HOME
+        patch.setattr(exchange, "open", vanished, raising=False)
+        status, _out, err = run(capsys, ["gazetteer", "import-variants", str(source)])
     assert status == 1 and "review.csv" in err
     assert run(capsys, ["gazetteer", "history"])[1].strip() == "the user layer has no changes yet"
 
@@ -245,14 +245,15 @@ def test_user_layer_on_a_full_disk(fresh_home, capsys, monkeypatch) -> None:
     def full(self):
         raise self._damaged(sqlite3.OperationalError("disk I/O error")) from sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(UserLayer, "_open_writable", full)
-    status, out, err = run(capsys, ["match", "--json", "Kyivograd"])
-    assert status == 0 and json.loads(out)["id"] == KYIV
-    assert "Kyivograd" in run(capsys, ["gazetteer", "history"])[1]
-    status, out, err = run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivogradsk"])
-    assert status == 1 and "disk full" in err and "damaged" not in err
-    monkeypatch.undo()
-    assert "Kyivogradsk" not in run(capsys, ["gazetteer", "export"])[1]
+    with monkeypatch.context() as patch:  # undoing only this patch: the home stays UANORM_HOME
+        patch.setattr(UserLayer, "_open_writable", full)
+        status, out, err = run(capsys, ["match", "--json", "Kyivograd"])
+        assert status == 0 and json.loads(out)["id"] == KYIV
+        assert "Kyivograd" in run(capsys, ["gazetteer", "history"])[1]
+        status, out, err = run(capsys, ["gazetteer", "add-variant", KYIV, "Kyivogradsk"])
+        assert status == 1 and "disk full" in err and "damaged" not in err
+    exported = run(capsys, ["gazetteer", "export"])[1]
+    assert "Kyivograd" in exported and "Kyivogradsk" not in exported
 
 
 def test_store_build_on_a_full_disk(tmp_path, monkeypatch) -> None:

@@ -106,7 +106,8 @@ def norm(fresh_home):
 
 @scaled(20)
 @given(entity_id=entity_ids, text=st.one_of(hostile_text, noisy_names, real_names),
-       lang=st.one_of(st.none(), st.sampled_from(["uk", "ru", "en", "und", "xx-Latn", "UK", "", "\udcff"]), hostile_text),
+       lang=st.one_of(st.none(), st.sampled_from(["uk", "ru", "en", "und", "xx-Latn", "UK", "", "\udcff"]),
+                      hostile_text),
        note=st.one_of(st.none(), hostile_text), force=st.booleans())
 def test_add_variant_any_input(norm: Normalizer, entity_id, text, lang, note, force) -> None:
     before = len(norm.gazetteer.history())
@@ -116,7 +117,9 @@ def test_add_variant_any_input(norm: Normalizer, entity_id, text, lang, note, fo
         assert len(history) == before, "a change that did nothing left an op behind"
         return
     assert len(history) == before + 1 and history[-1].op_id == change.op_id
-    variants = lambda: {v.text for v in norm.gazetteer.user_layer.variants(change.entity_id)}
+    def variants() -> set[str]:
+        return {v.text for v in norm.gazetteer.user_layer.variants(change.entity_id)}
+
     assert change.text in variants() and change.text in norm.gazetteer.export()
     norm.undo(change.op_id)
     assert change.text not in variants()

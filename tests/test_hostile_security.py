@@ -136,7 +136,7 @@ def test_escape_formulas_in_the_output(env_home, capsys, tmp_path, suffix) -> No
     import polars as pl
 
     source = tmp_path / f"events{suffix}"
-    frame = pl.DataFrame({"location": FORMULAS + ["Kyiv"], "note": FORMULAS + ["ok"]})
+    frame = pl.DataFrame({"location": [*FORMULAS, "Kyiv"], "note": [*FORMULAS, "ok"]})
     if suffix == ".xlsx":
         frame.write_excel(source)
     else:

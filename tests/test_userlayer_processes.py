@@ -259,7 +259,7 @@ def test_a_read_only_home_matches_but_refuses_writes(home: Path, tmp_path: Path)
     shared = copy_home(home, tmp_path / "shared")
     with Normalizer(shared) as normalizer:
         normalizer.add_variant(LYSYCHANSK, "Xylqvarnetsk")
-    paths = sorted(shared.iterdir()) + [shared]
+    paths = [*sorted(shared.iterdir()), shared]
     cli = "from normalizer.cli import main; raise SystemExit(main())"
     env = {"UANORM_HOME": str(shared)}
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import DataError
 from ..latin import official_latin
-from ..model import EntityRecord, Name
+from ..model import FEATURE_KINDS, EntityRecord, Name
 from ..textutil import fold_name, script_of
 
 SOURCE = "curated"
@@ -38,7 +38,8 @@ COLUMNS = {
     FEATURES: ("id", "kind", "name", "name_uk", "name_ru", "variants", "oblast_id", "country", "lat", "lon", "source"),
 }
 
-FEATURE_KINDS = frozenset({"region", "river", "sea", "reservoir", "island", "facility", "foreign"})
+#: Kinds the features table may give: the curated features and the neighbouring countries (foreign).
+FEATURE_TABLE_KINDS = FEATURE_KINDS | {"foreign"}
 OBLAST_NAME_TYPES = frozenset({"colloquial", "conventional", "official_ru", "former", "occupation"})
 _ID_SLUG = re.compile(r"^[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -271,7 +272,7 @@ def features(records: dict[str, EntityRecord], data_dir: Path = DATA_DIR) -> Ite
     seen: set[str] = set()
     for row in read_table(FEATURES, data_dir):
         kind = row.required("kind")
-        if kind not in FEATURE_KINDS:
+        if kind not in FEATURE_TABLE_KINDS:
             raise row.error(f"unknown kind {kind!r}")
         feature_id = _entity_id(row, (f"{kind}:", "country:"))
         if feature_id in seen:

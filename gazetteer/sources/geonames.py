@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import DataError
 from ..model import EntityRecord, Name
-from ..textutil import fold_name, script_of
+from ..textutil import APOSTROPHES, fold_name, script_of
 from .katottg import SETTLEMENT_RANK
 
 SOURCE = "geonames"
@@ -44,7 +44,7 @@ _SOUTH_SLAVIC = set("јљњћђџѓќѕЈЉЊЋЂЏЃЌЅ")
 _UKRAINIAN_ONLY = set("іїєґІЇЄҐ")
 _RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")
 _BELARUSIAN_ONLY = set("ўЎ")
-_ALLOWED_PUNCTUATION = set(" -'’ʼ.()")
+_ALLOWED_PUNCTUATION = set(" -.()" + APOSTROPHES)
 _DIGIT = re.compile(r"\d")
 
 
@@ -184,7 +184,7 @@ def _russianness(text: str) -> int:
     return score
 
 
-_UK_TO_RU_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": "", "’": "", "ь": ""})
+_UK_TO_RU_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "ь": ""})  # after fold_name: no apostrophes
 
 
 def _closeness(candidate: str, name_uk: str) -> float:

@@ -63,7 +63,7 @@ def apply(db: sqlite3.Connection, changes: list[Change], op_id: int) -> None:
         elif do == "add_entity":
             db.executemany(
                 f"INSERT INTO entities({', '.join(ENTITY_COLUMNS)}) VALUES ({', '.join('?' * len(ENTITY_COLUMNS))})",
-                [tuple(c["entity"].get(k) for k in ENTITY_COLUMNS[:-1]) + (op_id,) for c in group],
+                [(*tuple(c["entity"].get(k) for k in ENTITY_COLUMNS[:-1]), op_id) for c in group],
             )
         elif do == "del_entity":
             db.executemany("DELETE FROM entities WHERE id = ?", [(c["entity"]["id"],) for c in group])

@@ -145,7 +145,7 @@ def _corpus(source: str) -> tuple[Iterator[_Doc], int | None]:
 
 def _jsonl_docs(source: str) -> Iterator[_Doc]:
     handle: IO[str]
-    handle = sys.stdin if source == "-" else open(source, encoding="utf-8", newline="")
+    handle = sys.stdin if source == "-" else open(source, encoding="utf-8", newline="")  # noqa: SIM115 - closed by the caller
     name = "standard input" if source == "-" else source
     try:
         for number, line in enumerate(handle, start=1):

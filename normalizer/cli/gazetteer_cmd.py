@@ -93,8 +93,8 @@ def run_stats(args: argparse.Namespace) -> int:
         lines.append(f"source          {source}: {version}")
     layer = stats.get("user_layer") or {}
     if layer.get("exists"):
-        lines.append(f"user layer      {layer['path']}: {layer['variants']:,} variants, {layer['entities']:,} entities, "
-                     f"{layer['hidden']:,} hidden, {layer['ops']:,} changes")
+        lines.append(f"user layer      {layer['path']}: {layer['variants']:,} variants, "
+                     f"{layer['entities']:,} entities, {layer['hidden']:,} hidden, {layer['ops']:,} changes")
         for problem in layer.get("problems", []):
             lines.append(f"  problem       {problem}")
     else:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gazetteer.model import NAME_TYPES
 from gazetteer.sqlite import connect_read_only, placeholders
 
 #: Bump when the index layout or the way keys are made changes.
@@ -107,6 +108,8 @@ class EntityRow(NamedTuple):
     raion_id: str | None  # the raion the entity lies in (walking up its parents)
 
 
+#: Every type a form can have: the gazetteer's name types, and the Russian forms the index derives.
+FORM_TYPES = (*NAME_TYPES, "derived_ru")
 #: The entity table's columns, in EntityRow order.
 ENTITY_COLUMNS = ", ".join(EntityRow._fields)
 #: The form table's columns, in FormRow order.

@@ -24,11 +24,12 @@ from gazetteer.model import ENTITY_FIELDS, Entity, Name
 from gazetteer.sqlite import connect_new
 from gazetteer.version import __version__
 
+from ..errors import IndexError_
 from ..spelling.cleanup import clean_text, strip_type_words
 from ..spelling.forms import derive_russian, given_name_group, russian_adjective
 from ..spelling.keys import fold, is_cyrillic, skeleton
 from ..spelling.romanize import systems_for
-from .index import INDEX_FORMAT, INDEXES, SCHEMA, deletion_hash, deletions
+from .index import FORM_TYPES, INDEX_FORMAT, INDEXES, SCHEMA, deletion_hash, deletions
 
 #: Name types whose Ukrainian Cyrillic gets Russian forms derived from it.
 _DERIVE_FROM = frozenset({"official", "former", "variant", "colloquial", "base", "conventional", "alternate"})
@@ -97,6 +98,8 @@ class PreparedForm:
 
 def prepare_name(kind: str, name: Name, origin: str | None = None) -> list[PreparedForm]:
     """A name and its derived forms, each with every spelling (the costly, pure part of indexing)."""
+    if name.type not in FORM_TYPES:
+        raise IndexError_(f"name {name.text!r} has the unknown type {name.type!r}; types are {', '.join(FORM_TYPES)}")
     text = clean_text(name.text)
     core, kind_word = strip_type_words(text) if kind != "person" else (text, None)
     if not core:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from gazetteer.textutil import APOSTROPHE, APOSTROPHE_LIKE, DASH_LIKE
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 #: Longer inputs are not names: they are answered `unmatched` without being read.
 MAX_NAME_LENGTH = 200
 
-_APOSTROPHE_LIKE = "’ʼʹ′`´‘ʻ＇"
-_DASH_LIKE = "‐‑‒–—―−"
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _SPACES = re.compile(r"\s+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -100,14 +100,16 @@ def type_words() -> tuple[TypeWord, ...]:
 
 
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_ONE_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHE_LIKE, APOSTROPHE))
+_ONE_DASH = str.maketrans(dict.fromkeys(DASH_LIKE, "-"))
 
 
 def clean_text(text: str) -> str:
     """NFC, no control or bidi characters or lone surrogates, one apostrophe, one dash, single spaces."""
     text = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", text))
     text = _CONTROL.sub(" ", text)
-    text = text.translate({ord(c): "'" for c in _APOSTROPHE_LIKE})
-    text = text.translate({ord(c): "-" for c in _DASH_LIKE})
+    text = text.translate(_ONE_APOSTROPHE)
+    text = text.translate(_ONE_DASH)
     text = text.replace("_", " ").replace("\u00a0", " ")
     text = _GLUED_DOT.sub(". ", text)  # м.Київ -> м. Київ
     return _SPACES.sub(" ", text).strip()
@@ -217,7 +219,7 @@ def strip_prepositions(core: str) -> tuple[str, str | None]:
             continue
         cyrillic_phrase = bool(_CYRILLIC.search(phrase))
         # a Cyrillic preposition precedes a Cyrillic word; an English one a capitalized name
-        if cyrillic_phrase and _CYRILLIC.search(following) or (not cyrillic_phrase and following[:1].isupper()):
+        if (cyrillic_phrase and _CYRILLIC.search(following)) or (not cyrillic_phrase and following[:1].isupper()):
             return " ".join(tokens[size:]), " ".join(tokens[:size])
     return core, None
 

@@ -19,9 +19,12 @@ from functools import lru_cache
 from itertools import product
 from pathlib import Path
 
+from gazetteer.textutil import APOSTROPHE, APOSTROPHE_LIKE
+
 from .keys import fold, skeleton
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+_ONE_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHE_LIKE, APOSTROPHE))
 
 _CONSONANTS = set("бвгґджзйклмнпрстфхцчшщ")
 _VOWELS = set("аеєиіїоуюяыэё")
@@ -136,7 +139,7 @@ _LABIAL_APOSTROPHE = re.compile(r"(?<=[бпвмф])'")
 @lru_cache(maxsize=100_000)
 def derive_russian(name_uk: str, limit: int = 6) -> tuple[str, ...]:
     """Russian forms of a Ukrainian name (lowercase), most likely first, at most `limit`."""
-    text = name_uk.lower().replace("’", "'").replace("ʼ", "'")
+    text = name_uk.lower().translate(_ONE_APOSTROPHE)
     words = re.split(r"(\s+|-)", text)
     tokens = [w for w in words if w and not w.isspace() and w != "-"]
     if not tokens:
@@ -426,7 +429,7 @@ def ukrainian_readings(words: list[str], limit: int = 24) -> list[str]:
 
     options: list[list[str]] = []
     pairs = _word_pairs()
-    for index, word in enumerate(words):
+    for word in words:
         variants = {word}
         for counterpart in pairs.get(word, ()):
             variants.add(counterpart)

@@ -18,6 +18,8 @@ import string
 import unicodedata
 from functools import lru_cache
 
+from gazetteer.textutil import APOSTROPHES, DASH_LIKE, QUOTE_MARKS
+
 # Latin letters that Unicode decomposition does not reduce to ASCII.
 _SPECIAL_LATIN = {
     "ł": "l", "đ": "d", "ð": "d", "ø": "o", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss",
@@ -25,8 +27,8 @@ _SPECIAL_LATIN = {
     "ŭ": "v",  # Belarusian Latin and Esperanto: Homieĺ, Eŭpatorio
 }
 # Marks that stand for a soft sign, a hard sign or an apostrophe in romanizations.
-_MARKS = "'’ʼʹ′`´‘ʻ\"”“″ʺ˝ʿʾ"
-_SEPARATORS = "-‐‑‒–—_./\\"
+_MARKS = APOSTROPHES + QUOTE_MARKS
+_SEPARATORS = "-" + DASH_LIKE + "_./\\"
 
 
 def _build_fold_table() -> dict[int, str]:

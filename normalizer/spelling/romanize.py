@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from gazetteer.textutil import APOSTROPHES
+
 SYSTEMS_DIR = Path(__file__).resolve().parent / "data" / "romanization"
 
 _CYRILLIC_VOWELS = set("аеєиіїоуюяыэёАЕЄИІЇОУЮЯЫЭЁ")
-_SOFTENERS = set("ьъ'’ʼЬЪ")
+_SOFTENERS = set("ьъЬЪ" + APOSTROPHES)
 
 
 @dataclass(frozen=True, eq=False)

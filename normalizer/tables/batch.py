@@ -51,10 +51,9 @@ SUFFIXES = ("id", "name", "name_uk", "oblast_id", "kind", "status", "score")
 REVIEW_CANDIDATES = 3
 #: The review file's columns; `uanorm gazetteer import-variants` reads value and chosen_id.
 REVIEW_COLUMNS = (
-    ("column", "value", "oblast", "count", "status")
-    + tuple(f"candidate_{i}_{part}" for i in range(1, REVIEW_CANDIDATES + 1)
-            for part in ("id", "name", "oblast", "score"))
-    + ("chosen_id",)
+    "column", "value", "oblast", "count", "status",
+    *(f"candidate_{i}_{part}" for i in range(1, REVIEW_CANDIDATES + 1) for part in ("id", "name", "oblast", "score")),
+    "chosen_id",
 )
 #: Below this many distinct values a worker pool costs more than it saves.
 POOL_MIN = 1500
@@ -350,7 +349,7 @@ def review_rows(reports: Sequence[ColumnReport], oblast_names: Callable[[str | N
                     row += [cid, name, oblast_names(oblast_id), f"{score:.3f}"]
                 else:
                     row += ["", "", "", ""]
-            rows.append(row + [""])
+            rows.append([*row, ""])
     rows.sort(key=lambda r: (-r[3], r[0], r[1], r[2]))
     return rows
 
@@ -651,7 +650,7 @@ def resolve_series(
 def _answer_struct_dtype() -> pl.Struct:
     import polars as pl
 
-    return pl.Struct({**{s: pl.String for s in SUFFIXES[:-1]}, "score": pl.Float64})
+    return pl.Struct({**dict.fromkeys(SUFFIXES[:-1], pl.String), "score": pl.Float64})
 
 
 def _polars_struct_frame(rows: Sequence[Answer]) -> pl.DataFrame:

@@ -380,12 +380,12 @@ def read_xlsx(path: Path, *, name: str) -> pl.DataFrame:
         options["raise_if_empty"] = False
     try:
         frame = pl.read_excel(path, **options)
-    except Exception as exc:  # fastexcel raises its own exception types for bad workbooks
+    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own, untyped exceptions for bad workbooks
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputFileError(f"{name}: cannot be read as an XLSX workbook: {message}") from None
     if not frame.columns:
         raise InputFileError(f"{name}: the first sheet is empty (no header row)")
-    return frame.cast({column: pl.String for column in frame.columns})
+    return frame.cast(dict.fromkeys(frame.columns, pl.String))
 
 
 def check_parquet(path: Path, *, name: str) -> None:

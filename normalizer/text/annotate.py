@@ -145,7 +145,7 @@ class _Document:
 
 
 def detect_lang(text: str) -> str:
-    """'en', 'uk' or 'ru': the language of a text by its letters (Cyrillic with more і/ї/є/ґ than ы/э/ъ/ё is Ukrainian)."""
+    """'en', 'uk' or 'ru' by the letters of a text (Cyrillic with more і/ї/є/ґ than ы/э/ъ/ё is Ukrainian)."""
     sample = text[:20_000]
     latin = len(_LATIN_LETTERS.findall(sample))
     cyrillic = len(_CYRILLIC_LETTERS.findall(sample))
@@ -232,7 +232,7 @@ class Annotator:
             taken: _Link | None = None
             lead: Lead | None = None
             for last in range(last_max, i - 1, -1):
-                if not (tokens[last].cap or last > i and tokens[last].fold in self.data.lowercase_nouns):
+                if not (tokens[last].cap or (last > i and tokens[last].fold in self.data.lowercase_nouns)):
                     continue
                 if not self._prefilter(doc, i, last, vocabulary):
                     continue
@@ -339,7 +339,7 @@ class Annotator:
         cached = self._given.get(token.fold)
         if cached is None:
             cached = bool(PATRONYMIC.search(token.fold)) or given_name_group(token.fold) is not None or \
-                token.cyrillic and any(given_name_group(lemma) is not None for lemma in word_lemmas(token.fold)[:6])
+                (token.cyrillic and any(given_name_group(lemma) is not None for lemma in word_lemmas(token.fold)[:6]))
             if len(self._given) > 100_000:
                 self._given.clear()
             self._given[token.fold] = cached
@@ -470,9 +470,9 @@ class Annotator:
         if not named:
             return
         replaced = {id(link) for link in doc.links + doc.pending if _replaceable(link)}
-        keep_links = [l for l in doc.links if id(l) not in replaced or not self._named(doc, l.span.first, named)]
-        keep_pending = [l for l in doc.pending if id(l) not in replaced or not self._named(doc, l.span.first, named)]
-        covered = {i for l in keep_links + keep_pending for i in range(l.span.first, l.span.end_token + 1)}
+        keep_links = [k for k in doc.links if id(k) not in replaced or not self._named(doc, k.span.first, named)]
+        keep_pending = [k for k in doc.pending if id(k) not in replaced or not self._named(doc, k.span.first, named)]
+        covered = {i for kept in keep_links + keep_pending for i in range(kept.span.first, kept.span.end_token + 1)}
         for token in doc.tokens:
             if token.index in covered or token.index in doc.strangers or doc.blocked[token.index] or not token.cap:
                 continue
@@ -500,7 +500,7 @@ class Annotator:
         over a village) is also re-read when an oblast nearby holds one of those namesakes.
         """
         still: list[_Link] = []
-        linked = {l.candidate.id for l in doc.links}
+        linked = {link.candidate.id for link in doc.links}
         for link in doc.pending:
             decided = self._by_linked(link, linked) or self._by_oblast(doc, link, vocabulary)
             if decided is not None:
@@ -572,7 +572,7 @@ class Annotator:
                 return None  # the matched place already lies in the nearest oblast
             result = self._resolve(doc, link.span.query, oblast, link.span.entity_kind)
             best = result.best
-            if result.status != MATCHED or best is None or best.oblast_id != oblast and best.id != oblast:
+            if result.status != MATCHED or best is None or (best.oblast_id != oblast and best.id != oblast):
                 continue
             if among is not None and best.id not in among:
                 continue
@@ -614,7 +614,7 @@ class Annotator:
     # -- output ----------------------------------------------------------------------
 
     def _overlaps(self, doc: _Document, span: Span) -> bool:
-        return any(l.span.start < span.end and span.start < l.span.end for l in doc.links)
+        return any(link.span.start < span.end and span.start < link.span.end for link in doc.links)
 
     def _mention(self, doc: _Document, link: _Link) -> Mention:
         c = link.candidate

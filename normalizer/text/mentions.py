@@ -17,12 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gazetteer.textutil import APOSTROPHES
+
 from ..spelling.cleanup import prepositions, type_words
 from ..spelling.keys import fold
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "annotate.json"
 
-_TOKEN = re.compile(r"[^\W\d_][\w\u0300-\u036f]*(?:['’ʼ`][^\W\d_][\w\u0300-\u036f]*)*")
+_TOKEN = re.compile(rf"[^\W\d_][\w\u0300-\u036f]*(?:[{re.escape(APOSTROPHES)}][^\W\d_][\w\u0300-\u036f]*)*")
 _JOINABLE = re.compile(r"(?:[ \t\u00a0]+|[ \t\u00a0]*\r?\n[ \t\u00a0]*|-)")
 _INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
 _SENTENCE_END = re.compile(r"[.!?…:;•|—–]|\n|^-")
@@ -77,7 +79,7 @@ def load_data(path: str = str(DATA_PATH)) -> AnnotateData:
     exclude = {w.casefold() for w in kinds["suffix_exclude"]}
     suffix, prefix = [], []
     for entry in type_words():
-        if " ".join(entry.words) in exclude or len(entry.words[0]) == 1 and len(entry.words) == 1:
+        if " ".join(entry.words) in exclude or (len(entry.words[0]) == 1 and len(entry.words) == 1):
             continue
         if entry.position in ("suffix", "any"):
             suffix.append((tuple(fold(w) for w in entry.words), entry.kind))
@@ -144,8 +146,7 @@ def tokenize(text: str) -> list[Token]:
     append = tokens.append
     make = Token
     previous_end = 0
-    index = 0
-    for match in _TOKEN.finditer(text):
+    for index, match in enumerate(_TOKEN.finditer(text)):
         word = match.group()
         start = match.start()
         end = match_end = start + len(word)
@@ -157,7 +158,7 @@ def tokenize(text: str) -> list[Token]:
                 possessive = False
         else:
             cyrillic = "\u0400" <= word[0] <= "\u04ff" or any("\u0400" <= c <= "\u04ff" for c in word)
-            possessive = not cyrillic and len(word) > 3 and word[-1] == "s" and word[-2] in "'’"
+            possessive = not cyrillic and len(word) > 3 and word[-1] == "s" and word[-2] in APOSTROPHES
             if possessive:
                 word, end = word[:-2], end - 2
         cap = word[0].isupper()
@@ -168,11 +169,10 @@ def tokenize(text: str) -> list[Token]:
                         _starts_sentence(gap, previous_end == 0), letters, possessive))
         else:
             # lowercase words only serve as kind words, connectors and the like: a plain lowercase is their fold
-            plain = word.isascii() or cyrillic and word.isalpha() and "ё" not in word and "ґ" not in word
+            plain = word.isascii() or (cyrillic and word.isalpha() and "ё" not in word and "ґ" not in word)
             lowered = word.lower() if plain else fold(word)
             append(make(index, start, end, word, lowered, text[previous_end:start], False, False, cyrillic, False,
                         letters, possessive))
-        index += 1
         previous_end = match_end
     return tokens
 
