@@ -104,7 +104,7 @@ def test_unknown_ids_raise_lookup_errors(gazetteer: Gazetteer) -> None:
 
 def test_source_selection_is_validated() -> None:
     assert parse_sources("katottg,curated") == ("katottg", "curated")
-    assert parse_sources(None) == ("katottg", "geonames", "curated")
+    assert parse_sources(None) == ("katottg", "geonames", "curated", "history", "coordinates")
     with pytest.raises(SourceSelectionError):
         parse_sources("katottg,wikipedia")
     with pytest.raises(SourceSelectionError):
