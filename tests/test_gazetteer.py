@@ -31,7 +31,7 @@ def test_stats_meet_the_issue_thresholds(gazetteer: Gazetteer) -> None:
     assert stats["former_names"] >= 200
     assert stats["foreign_places"] > 1000
     assert stats["with_iso3166_2"] == 27
-    assert set(stats["sources"]) == {"katottg", "geonames", "curated"}
+    assert set(stats["sources"]) == {"katottg", "geonames", "curated", "history", "coordinates"}
 
 
 def test_lysychansk(gazetteer: Gazetteer) -> None:
