@@ -20,7 +20,7 @@ from .build import (
 from .errors import StoreError, UnknownEntityError
 from .home import BASE_STORE, resolve_home
 from .model import KINDS, Entity, Name
-from .store import BaseStore
+from .store import STORE_FORMAT, BaseStore, stored_format
 from .textutil import encodable, fold_name
 from .timeline import EntityHistory, Successor, code_order, former_names_first, normalize_code
 from .userlayer import (
@@ -404,6 +404,8 @@ def report_user_layer(home: Path) -> list[str]:
 def _freshness(path: Path, sources: tuple[str, ...] | None) -> tuple[tuple[str, ...], bool]:
     """(the source selection to build, whether the store at `path` is up to date with it)."""
     if not path.exists():
+        return sources or ALL_SOURCES, False
+    if stored_format(path) not in (None, STORE_FORMAT):  # another uanorm's store: rebuilt, never misread
         return sources or ALL_SOURCES, False
     store = BaseStore(path)  # raises StoreError for a foreign or damaged file
     try:

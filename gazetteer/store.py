@@ -133,6 +133,20 @@ def write_store(
         raise
 
 
+def stored_format(path: Path) -> int | None:
+    """The store format of a uanorm store file, or None when it is not one (or cannot be read)."""
+    try:
+        connection = sqlite3.connect(sqlite_uri(path), uri=True)
+        try:
+            if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                return None
+            return connection.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
 def sqlite_uri(path: Path, *, immutable: bool = False) -> str:
     """A read-only SQLite URI for `path`, percent-encoded: a '?', '#' or '%' in a directory name would
     otherwise end the path early, drop `mode=ro` and open (even create) another file."""

@@ -85,6 +85,10 @@ def test_old_raion_exists_with_successors(gazetteer, case):
     assert raion.koatuu in {code for _, code, _ in gazetteer.codes(case["id"])}
 
 
+def test_former_units_are_nobodys_children(gazetteer):
+    assert all(e.kind in ("raion", "city") for e in gazetteer.children("UA05000000000010236"))
+
+
 def test_old_raions_count_and_settlements_know_theirs(gazetteer):
     raions = list(gazetteer.entities("former-raion"))
     assert sum(1 for r in raions if r.role == "raion") == 490
@@ -98,7 +102,7 @@ def test_former_settlements_point_back(gazetteer):
     assert former
     for entity in former:
         assert entity.year_to and entity.oblast_id and entity.name_uk
-        assert gazetteer.find(entity.parent_id) is not None
+        assert entity.parent_id is None and gazetteer.find(entity.oblast_id) is not None
 
 
 def test_hierarchy_on_every_unit(gazetteer):
@@ -152,3 +156,19 @@ def test_title_case_and_spelling_key():
     assert title_case("РОСТОВ-НА-ДОНУ", "ru") == "Ростов-на-Дону"
     assert spelling_key("Юр'ївка") == spelling_key("Юріївка")
     assert spelling_key("Кірове") != spelling_key("Подільське")
+
+
+def test_a_store_of_the_previous_format_is_rebuilt(tmp_path):
+    import sqlite3
+
+    from gazetteer.api import _freshness
+    from gazetteer.store import APPLICATION_ID, STORE_FORMAT
+
+    path = tmp_path / "base.sqlite"
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    connection.execute(f"PRAGMA user_version = {STORE_FORMAT - 1}")
+    connection.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    connection.commit()
+    connection.close()
+    assert _freshness(path, None)[1] is False

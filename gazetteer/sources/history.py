@@ -88,7 +88,7 @@ def _former_raions(records: dict[str, EntityRecord], data_dir: Path, result: His
         name_uk, name_ru = row.required("name_uk"), row["name_ru"]
         successor = row["successor_id"] if row["successor_id"] in records else None
         record = EntityRecord(id=raion_id, kind="former-raion", name=official_latin(name_uk), name_uk=name_uk,
-                              name_ru=name_ru or None, oblast_id=oblast_id, parent_id=oblast_id, koatuu=code,
+                              name_ru=name_ru or None, oblast_id=oblast_id, koatuu=code,
                               successor_id=successor, year_to=row.year("year_to"), category=None, source=SOURCE,
                               role=row.required("kind"))
         year_to = record.year_to
@@ -171,11 +171,10 @@ def _former_units(records: dict[str, EntityRecord], data_dir: Path, result: Hist
         oblast_id = row["oblast_id"] or None
         if oblast_id and oblast_id not in records:
             raise row.error(f"oblast {oblast_id} is not in the codifier")
-        parent = row["parent_id"] if row["parent_id"] in records else None
         raion = row["former_raion_id"] if row["former_raion_id"] in raions else None
         code = _code(row) if row["koatuu"] else None
         record = EntityRecord(id=unit_id, kind="former-settlement", name=official_latin(name_uk), name_uk=name_uk,
-                              name_ru=row["name_ru"] or None, oblast_id=oblast_id, parent_id=parent or oblast_id,
+                              name_ru=row["name_ru"] or None, oblast_id=oblast_id,
                               koatuu=code, former_raion_id=raion,
                               successor_id=row["successor_id"] if row["successor_id"] in records else None,
                               year_to=row.year("year_to"), source=SOURCE)
