@@ -174,7 +174,7 @@ def resolve_only(input: str, workers: int) -> None:
     import polars as pl
 
     from normalizer import Normalizer
-    from normalizer.tables.batch import BatchResolver
+    from normalizer.tables.pool import BatchResolver
 
     pairs = pl.read_csv(input, infer_schema=False, columns=["location", "oblast"]).unique().rows()
     with BatchResolver(Normalizer(), workers=workers) as resolver:

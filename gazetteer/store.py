@@ -11,11 +11,11 @@ from typing import Any
 from .errors import DataError, StoreError
 from .files import publish, temporary_beside
 from .model import ENTITY_FIELDS, NAME_TYPES, Entity, EntityRecord, Name
-from .sqlite import connect_new, connect_read_only, read_only_uri, stamp_header
+from .sqlite import connect_new, connect_read_only, read_header, stamp_header
 from .textutil import fold_name
 
 #: Bump when the schema changes: an older store is then rebuilt, never misread.
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 APPLICATION_ID = 0x55414E4D  # "UANM": marks the file as a uanorm store
 
 SCHEMA = """
@@ -38,7 +38,13 @@ CREATE TABLE entities(
     category TEXT,
     center_id TEXT,
     role TEXT,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    raion_id TEXT,
+    hromada_id TEXT,
+    koatuu TEXT,
+    former_raion_id TEXT,
+    successor_id TEXT,
+    year_to INTEGER
 );
 CREATE INDEX entities_kind ON entities(kind);
 CREATE INDEX entities_parent ON entities(parent_id);
@@ -56,6 +62,11 @@ CREATE TABLE names(
 );
 CREATE INDEX names_entity ON names(entity_id);
 CREATE INDEX names_fold ON names(fold);
+CREATE TABLE codes(entity_id TEXT NOT NULL, scheme TEXT NOT NULL, code TEXT NOT NULL, note TEXT);
+CREATE INDEX codes_code ON codes(scheme, code);
+CREATE INDEX codes_entity ON codes(entity_id);
+CREATE TABLE links(entity_id TEXT NOT NULL, relation TEXT NOT NULL, target_id TEXT NOT NULL, weight INTEGER);
+CREATE INDEX links_entity ON links(entity_id);
 """
 
 _ENTITY_COLUMNS = ", ".join(ENTITY_FIELDS)
@@ -63,8 +74,17 @@ KNOWN_NAME_TYPES = frozenset(NAME_TYPES)
 _NAME_COLUMNS = "text, lang, script, type, source, year_from, year_to, note"
 
 
-def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any]) -> None:
-    """Write a complete store to `path` atomically (temporary file, fsync, rename)."""
+def write_store(
+    path: Path,
+    records: Iterable[EntityRecord],
+    meta: dict[str, Any],
+    codes: Iterable[tuple[str, str, str, str | None]] = (),
+    links: Iterable[tuple[str, str, str, int | None]] = (),
+) -> None:
+    """Write a complete store to `path` atomically (temporary file, fsync, rename).
+
+    `codes` are (entity ID, scheme, code, note) rows, `links` (entity ID, relation, target ID, weight).
+    """
     temporary = temporary_beside(path)
     try:
         connection = connect_new(temporary)
@@ -91,6 +111,9 @@ def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 name_rows,
             )
+            connection.executemany("INSERT INTO codes(entity_id, scheme, code, note) VALUES (?, ?, ?, ?)", codes)
+            connection.executemany("INSERT INTO links(entity_id, relation, target_id, weight) VALUES (?, ?, ?, ?)",
+                                   links)
             connection.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?)",
                 [(key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()],
@@ -109,8 +132,17 @@ def write_store(path: Path, records: Iterable[EntityRecord], meta: dict[str, Any
         raise
 
 
-#: Kept for callers of the earlier name; the helper lives in gazetteer.sqlite.
-sqlite_uri = read_only_uri
+def stored_format(path: Path) -> int | None:
+    """The store format of a uanorm store file, or None when it is not one (or cannot be read)."""
+    try:
+        connection = connect_read_only(path)
+        try:
+            header = read_header(connection)
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return None
+    return header.version if header.application_id == APPLICATION_ID else None
 
 
 def recovery_hint(path: Path) -> str:
@@ -201,6 +233,25 @@ class BaseStore:
         else:
             rows = self.query("SELECT DISTINCT entity_id FROM names WHERE fold = ? LIMIT ?", (folded, limit))
         return [row[0] for row in rows]
+
+    def codes(self, entity_id: str) -> list[tuple[str, str, str | None]]:
+        """The codes an entity carries in other schemes: (scheme, code, note), in build order."""
+        return self.query("SELECT scheme, code, note FROM codes WHERE entity_id = ? ORDER BY rowid", (entity_id,))
+
+    def ids_by_code(self, scheme: str, code: str) -> list[str]:
+        """IDs of the entities carrying `code` in `scheme`, in build order."""
+        rows = self.query("SELECT entity_id FROM codes WHERE scheme = ? AND code = ?"
+                          " GROUP BY entity_id ORDER BY min(rowid)",
+                          (scheme, code))
+        return [row[0] for row in rows]
+
+    def links(self, entity_id: str, relation: str | None = None) -> list[tuple[str, str, int | None]]:
+        """Links from an entity: (relation, target ID, weight), heaviest first."""
+        if relation is None:
+            return self.query("SELECT relation, target_id, weight FROM links WHERE entity_id = ?"
+                              " ORDER BY weight DESC, rowid", (entity_id,))
+        return self.query("SELECT relation, target_id, weight FROM links WHERE entity_id = ? AND relation = ?"
+                          " ORDER BY weight DESC, rowid", (entity_id, relation))
 
     def count(self) -> int:
         """Number of entities."""

@@ -8,19 +8,12 @@
 
 from __future__ import annotations
 
-from .api import Normalizer, normalize
+from gazetteer.version import __version__
+
+from .api import Normalizer, annotate, normalize
 from .errors import ColumnError, HintError, InputFileError, NormalizerError, OutputError
 from .match.model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
-
-__version__ = "0.1.0"
-
-
-def clean(*args, **kwargs):
-    """Resolve one or more columns of a pandas or polars DataFrame (see normalizer.tables.batch.clean)."""
-    from .tables.batch import clean as _clean
-
-    return _clean(*args, **kwargs)
-
+from .tables.frames import clean
 
 __all__ = [
     "AMBIGUOUS",
@@ -34,6 +27,8 @@ __all__ = [
     "NormalizerError",
     "OutputError",
     "Result",
+    "__version__",
+    "annotate",
     "clean",
     "normalize",
 ]

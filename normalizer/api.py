@@ -106,3 +106,12 @@ def default_normalizer() -> Normalizer:
 def normalize(text: str, *, oblast: str | None = None, kind: str | Sequence[str] | None = None) -> str | None:
     """The ID of a confident match for `text` (default home), else None."""
     return default_normalizer().normalize(text, oblast=oblast, kind=kind)
+
+
+def annotate(text: str, *, lang: str = "auto", undecided: bool = False,
+             normalizer: Normalizer | None = None) -> list[Mention]:
+    """The place, person and feature mentions of a text, linked (default home unless `normalizer` is given).
+
+    `lang` is "auto", "en", "uk" or "ru"; `undecided` also returns mentions whose entity stays ambiguous.
+    """
+    return (normalizer or default_normalizer()).annotate(text, lang=lang, undecided=undecided)

@@ -25,7 +25,8 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .tables.batch import BatchResolver, clean_pandas, process_normalizer
+from .tables.frames import clean_pandas
+from .tables.pool import BatchResolver, process_normalizer
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd

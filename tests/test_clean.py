@@ -11,16 +11,12 @@ import pytest
 
 from gazetteer import files
 from normalizer import ColumnError, HintError, InputFileError, clean
-from normalizer.tables import batch
 from normalizer.tables import formats as io
-from normalizer.tables.batch import (
-    REVIEW_COLUMNS,
-    SUFFIXES,
-    BatchResolver,
-    output_names,
-    resolve_expr,
-    resolve_series,
-)
+from normalizer.tables import pool as batch
+from normalizer.tables.answers import SUFFIXES, output_names
+from normalizer.tables.frames import resolve_expr, resolve_series
+from normalizer.tables.pool import BatchResolver
+from normalizer.tables.review import REVIEW_COLUMNS
 
 LYSYCHANSK = "UA44120050010021900"
 KHARKIV = "UA63120270010096107"

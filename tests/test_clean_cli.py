@@ -15,7 +15,8 @@ import pytest
 
 from normalizer.cli import main
 from normalizer.tables import formats as io_formats
-from normalizer.tables.batch import REVIEW_COLUMNS, output_names
+from normalizer.tables.answers import output_names
+from normalizer.tables.review import REVIEW_COLUMNS
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

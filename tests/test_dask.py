@@ -9,7 +9,7 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("dask.distributed")
 
 from normalizer import clean
-from normalizer.tables.batch import output_names
+from normalizer.tables.answers import output_names
 
 PLACES = ["Lisichansk", "Лисичанськ", "Іванівка", "Kharkov", None, "Odessa", "Kiev", "zzqxw", "Bakhmut", "Donetsk"]
 REGIONS = ["Луганська", None, "Kharkiv Oblast", None, None, "UA-51", None, None, "Donetska oblast", None]

@@ -31,7 +31,7 @@ def test_stats_meet_the_issue_thresholds(gazetteer: Gazetteer) -> None:
     assert stats["former_names"] >= 200
     assert stats["foreign_places"] > 1000
     assert stats["with_iso3166_2"] == 27
-    assert set(stats["sources"]) == {"katottg", "geonames", "curated"}
+    assert set(stats["sources"]) == {"katottg", "geonames", "curated", "history", "coordinates"}
 
 
 def test_lysychansk(gazetteer: Gazetteer) -> None:
@@ -104,7 +104,7 @@ def test_unknown_ids_raise_lookup_errors(gazetteer: Gazetteer) -> None:
 
 def test_source_selection_is_validated() -> None:
     assert parse_sources("katottg,curated") == ("katottg", "curated")
-    assert parse_sources(None) == ("katottg", "geonames", "curated")
+    assert parse_sources(None) == ("katottg", "geonames", "curated", "history", "coordinates")
     with pytest.raises(SourceSelectionError):
         parse_sources("katottg,wikipedia")
     with pytest.raises(SourceSelectionError):

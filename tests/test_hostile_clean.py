@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import normalizer as api
 from normalizer.errors import ColumnError
 from normalizer.match.model import MATCHED, STATUSES, UNMATCHED
-from normalizer.tables.batch import SUFFIXES, is_text
+from normalizer.tables.answers import SUFFIXES, is_text
 
 from .hypothesis_profiles import file_text, hostile_text, noisy_names, real_names, scaled
 

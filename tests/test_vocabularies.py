@@ -49,7 +49,7 @@ def test_every_status_ranks() -> None:
 
 
 def test_index_rows_follow_the_gazetteer_fields() -> None:
-    assert EntityRow._fields == ("eid", *ENTITY_FIELDS, "raion_id")
+    assert EntityRow._fields == ("eid", *ENTITY_FIELDS)
     assert FormRow._fields[:3] == ("fid", "eid", "text")
     assert set(CANDIDATE_FIELDS) <= set(EntityRow._fields)
 

@@ -38,8 +38,8 @@ COLUMNS = {
     FEATURES: ("id", "kind", "name", "name_uk", "name_ru", "variants", "oblast_id", "country", "lat", "lon", "source"),
 }
 
-#: Kinds the features table may give: the curated features and the neighbouring countries (foreign).
-FEATURE_TABLE_KINDS = FEATURE_KINDS | {"foreign"}
+#: Kinds the features table may give: the curated features, the neighbouring countries (foreign) and Ukraine.
+FEATURE_TABLE_KINDS = FEATURE_KINDS | {"foreign", "country"}
 OBLAST_NAME_TYPES = frozenset({"colloquial", "conventional", "official_ru", "former", "occupation"})
 _ID_SLUG = re.compile(r"^[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -77,14 +77,15 @@ class Row:
         return int(value)
 
 
-def read_table(name: str, data_dir: Path = DATA_DIR) -> list[Row]:
-    """Read one curated TSV, checking its header and that every row cites a source."""
+def read_table(name: str, data_dir: Path = DATA_DIR, columns: tuple[str, ...] | None = None) -> list[Row]:
+    """Read one curated TSV (or a derived table with its `columns`), checking its header and that every
+    row cites a source."""
     path = data_dir / name
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             header = next(reader, None)
-            expected = COLUMNS[name]
+            expected = columns or COLUMNS[name]
             if header is None or tuple(h.strip() for h in header) != expected:
                 wanted = "\t".join(expected)
                 raise DataError(f"{path}: header must be {wanted!r}, found {header!r}")
@@ -315,12 +316,12 @@ def features(records: dict[str, EntityRecord], data_dir: Path = DATA_DIR) -> Ite
         yield record
 
 
-def content_digest(data_dir: Path = DATA_DIR) -> str:
-    """A digest of every curated table (part of the build fingerprint)."""
+def content_digest(data_dir: Path = DATA_DIR, names: tuple[str, ...] = CURATED_FILES) -> str:
+    """A digest of every curated table, or of the tables `names` (part of the build fingerprint)."""
     import hashlib
 
     digest = hashlib.sha256()
-    for name in CURATED_FILES:
+    for name in names:
         path = data_dir / name
         digest.update(name.encode())
         try:

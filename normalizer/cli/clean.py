@@ -74,7 +74,7 @@ def default_paths(input: str, output: str | None, review: str | None, no_review:
 def run(args: argparse.Namespace) -> int:
     """Clean the table and print a summary to stderr."""
     from ..api import Normalizer
-    from ..tables.batch import clean_file
+    from ..tables.files import clean_file
 
     if args.min_score is not None and not 0.0 <= args.min_score <= 1.0:
         raise ValueError("--min-score must be between 0 and 1")

@@ -8,16 +8,18 @@ population many times the rivals'); `ambiguous` when several stay within NEAR_TI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from gazetteer.model import FEATURE_KINDS
+from gazetteer.model import FEATURE_KINDS, FORMER_KINDS
 
 from . import weights as w
 from .model import AMBIGUOUS, MATCHED, UNMATCHED
 from .score import Scored
 
 #: Kinds that are small places or units: a Ukrainian city or a feature outranks them in a tie.
-SMALL_KINDS = frozenset({"settlement", "village", "raion", "hromada", "city-district"})
+SMALL_KINDS = frozenset({"settlement", "village", "raion", "hromada", "city-district", "former-raion",
+                         "former-settlement"})
 #: How statuses rank when a later stage of the ladder offers another decision.
 STATUS_RANK = {MATCHED: 2, AMBIGUOUS: 1, UNMATCHED: 0}
 
@@ -47,13 +49,13 @@ def decide(scored: dict[int, Scored], limit: int) -> Decision:
         reason = "only candidate" if margin is None else f"clear of the next candidate by {margin:.3f}"
         return Decision(MATCHED, ranked[:limit], reason)
     group = [top, *near]
-    current = [s for s in group if s.authoritative]
-    if current and len(current) < len(group):
-        # a current name outweighs old, alternate or derived names of other places
-        group = current
-        if len(group) == 1:
-            reordered = [group[0], *[s for s in ranked if s is not group[0]]]
-            return Decision(MATCHED, reordered[:limit], "its current name against old or alternate names of others")
+    for keep, reason in _TIERS:
+        kept = [s for s in group if keep(s)]
+        if kept and len(kept) < len(group):
+            group = kept
+            if len(group) == 1:
+                reordered = [group[0], *[s for s in ranked if s is not group[0]]]
+                return Decision(MATCHED, reordered[:limit], reason)
     leader = max(group, key=lambda s: (*s.prior(), s.score, -s.eid))
     others = [s for s in group if s is not leader]
     prior_reason = prior_decides(leader, others)
@@ -61,6 +63,14 @@ def decide(scored: dict[int, Scored], limit: int) -> Decision:
         reordered = [leader, *[s for s in ranked if s is not leader]]
         return Decision(MATCHED, reordered[:limit], prior_reason)
     return Decision(AMBIGUOUS, ranked[:limit], f"{len(near) + 1} candidates score within {w.NEAR_TIE}")
+
+
+#: What outweighs the rest of a near-tie, in turn: a unit of today one that no longer exists (a raion of
+#: before 2020 named like today's), then a current name old, alternate or derived names of other places.
+_TIERS: tuple[tuple[Callable[[Scored], bool], str], ...] = (
+    (lambda s: s.kind not in FORMER_KINDS, "a unit of today against one that no longer exists"),
+    (lambda s: s.authoritative, "its current name against old or alternate names of others"),
+)
 
 
 def _foreign_city_rivals(top: Scored, other: Scored) -> bool:

@@ -31,8 +31,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entity(
     eid INTEGER PRIMARY KEY,
-    {entity_columns},
-    raion_id TEXT
+    {entity_columns}
 );
 CREATE TABLE form(
     fid INTEGER PRIMARY KEY,
@@ -85,7 +84,7 @@ class FormRow(NamedTuple):
 
 
 class EntityRow(NamedTuple):
-    """One entity as the index holds it: the gazetteer's fields, its index number and its raion."""
+    """One entity as the index holds it: its index number and the gazetteer's fields."""
 
     eid: int
     id: str
@@ -105,7 +104,12 @@ class EntityRow(NamedTuple):
     center_id: str | None
     role: str | None
     source: str
-    raion_id: str | None  # the raion the entity lies in (walking up its parents)
+    raion_id: str | None  # the raion the unit lies in today
+    hromada_id: str | None  # the hromada the unit lies in today
+    koatuu: str | None  # the unit's primary KOATUU code
+    former_raion_id: str | None  # the pre-2020 raion of a settlement
+    successor_id: str | None  # a former entity: what absorbed or replaced it
+    year_to: int | None  # a former entity: the year it ceased
 
 
 #: Every type a form can have: the gazetteer's name types, and the Russian forms the index derives.
@@ -239,7 +243,7 @@ class IndexReader:
         return result
 
     def entities(self, eids: Iterable[int]) -> dict[int, EntityRow]:
-        """eid -> entity row (eid, *ENTITY_FIELDS, raion_id), cached."""
+        """eid -> entity row (eid, *ENTITY_FIELDS), cached."""
         result: dict[int, EntityRow] = {}
         missing = []
         for eid in set(eids):

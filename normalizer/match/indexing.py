@@ -202,18 +202,6 @@ class IndexWriter:
             buffer.clear()
 
 
-def _raion_of(entity: Entity, parents: dict[str, str | None], kinds: dict[str, str]) -> str | None:
-    """The raion an entity lies in (walking up its parents), or None."""
-    current: str | None = entity.id
-    for _ in range(6):
-        if current is None:
-            return None
-        if kinds.get(current) == "raion":
-            return current
-        current = parents.get(current)
-    return None
-
-
 def center_base_names(entities: list[Entity], names: list[tuple[str, Name]]) -> list[tuple[str, Name]]:
     """Raions and hromadas are also called after their centre ("Pokrovsk raion"): base names."""
     official: dict[str, list[Name]] = {}
@@ -286,14 +274,13 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
     try:
         db.executescript(SCHEMA.format(entity_columns=", ".join(ENTITY_FIELDS)))
         entities = list(gazetteer.base.entities())  # user entities come in with the user-layer sync
-        parents = {e.id: e.parent_id for e in entities}
         kinds = {e.id: e.kind for e in entities}
         eids: dict[str, int] = {}
         rows = []
         for eid, entity in enumerate(entities, start=1):
             eids[entity.id] = eid
-            rows.append((eid, *[getattr(entity, f) for f in ENTITY_FIELDS], _raion_of(entity, parents, kinds)))
-        marks = ", ".join("?" for _ in range(len(ENTITY_FIELDS) + 2))
+            rows.append((eid, *[getattr(entity, f) for f in ENTITY_FIELDS]))
+        marks = ", ".join("?" for _ in range(len(ENTITY_FIELDS) + 1))
         db.executemany(f"INSERT INTO entity VALUES ({marks})", rows)
         writer = IndexWriter(db)
         names = gazetteer.base.all_names()

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from gazetteer.model import FORMER_KINDS
+
 from . import weights as w
 from .index import EntityRow, FormRow
 from .retrieve import Hit, Retriever
@@ -22,7 +24,7 @@ KIND_WORD_ADMITS = {
     "settlement": frozenset({"settlement", "city", "village"}),
     "village": frozenset({"village", "settlement"}),
     "oblast": frozenset({"oblast"}),
-    "raion": frozenset({"raion", "city-district"}),
+    "raion": frozenset({"raion", "city-district", "former-raion"}),
     "hromada": frozenset({"hromada"}),
 }
 #: Kind words that name an administrative unit, not a place: contradicting one weighs more.
@@ -140,6 +142,8 @@ def score_hits(retriever: Retriever, hits: Iterable[Hit], clues: Clues, centres:
         score = hit.score * form_weight(form.type, form.year_to)
         if kind == "foreign":
             score *= w.FOREIGN
+        elif kind in FORMER_KINDS:
+            score *= w.FORMER_ENTITY
         if kind_word is None and form.kind_word and kind != "city":
             score *= w.FORM_WITHOUT_ITS_TYPE_WORD  # "Bakhmutskyi" is the raion's adjective
         current = best_hit.get(hit.eid)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from gazetteer import Gazetteer
+from gazetteer.hierarchy import place_in_hierarchy
 from gazetteer.model import ENTITY_FIELDS, Entity
 from gazetteer.sqlite import connect_writable, write_transaction
 from gazetteer.userlayer import SOURCES, UserVariant, entity_names
@@ -53,7 +54,8 @@ _SIDE_TABLES = (
      " op_id INTEGER NOT NULL)"),
     "CREATE INDEX IF NOT EXISTS user_form_key ON user_form(entity_id, key)",
 )
-_ENTITY_INSERT = f"INSERT INTO entity VALUES ({', '.join('?' * (len(ENTITY_FIELDS) + 2))})"
+_ENTITY_INSERT = f"INSERT INTO entity VALUES ({', '.join('?' * (len(ENTITY_FIELDS) + 1))})"
+_ENTITY_UPDATE = f"UPDATE entity SET {', '.join(f'{f} = ?' for f in ENTITY_FIELDS)} WHERE eid = ?"
 
 
 @dataclass(slots=True)
@@ -201,13 +203,11 @@ class _Reconciler:
                 self.db.execute(_ENTITY_INSERT, (eid, *self._entity_values(target)))
             else:
                 eid = tomb
-                self.db.execute(f"UPDATE entity SET {', '.join(f'{f} = ?' for f in ENTITY_FIELDS)}, raion_id = ?"
-                                " WHERE eid = ?", (*self._entity_values(target), eid))
+                self.db.execute(_ENTITY_UPDATE, (*self._entity_values(target), eid))
             self._add_entity_names(eid, target, built_in=base is not None)
         elif user is not None and not self._recorded(entity_id, ENTITY_KEY):
             # a row written by build_index (which lists user entities without their names)
-            self.db.execute(f"UPDATE entity SET {', '.join(f'{f} = ?' for f in ENTITY_FIELDS)}, raion_id = ?"
-                            " WHERE eid = ?", (*self._entity_values(user), eid))
+            self.db.execute(_ENTITY_UPDATE, (*self._entity_values(user), eid))
             self._add_entity_names(eid, user, built_in=False)
         keys = {(entity_id, row[0]) for row in self.db.execute(
             "SELECT DISTINCT key FROM user_form WHERE entity_id = ? AND key != ?", (entity_id, ENTITY_KEY))}
@@ -215,15 +215,9 @@ class _Reconciler:
         return keys
 
     def _entity_values(self, entity: Entity) -> tuple[Any, ...]:
-        return (*(getattr(entity, f) for f in ENTITY_FIELDS), self._raion_of(entity))
-
-    def _raion_of(self, entity: Entity) -> str | None:
-        if entity.kind == "raion":
-            return entity.id
-        for parent in self.gazetteer.parents(entity.id) if entity.parent_id else ():
-            if parent.kind == "raion":
-                return parent.id
-        return None
+        if entity.source in SOURCES and entity.parent_id:  # a user entity lies where its parent lies
+            entity = place_in_hierarchy(entity, self.gazetteer.parents(entity.id))
+        return tuple(getattr(entity, f) for f in ENTITY_FIELDS)
 
     def _add_entity_names(self, eid: int, entity: Entity, *, built_in: bool) -> None:
         if built_in:  # shown again after a hide: its built-in names, as build_index made them

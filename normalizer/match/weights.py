@@ -81,6 +81,9 @@ FORMER_BEFORE_2014 = 0.97
 FORM_WITHOUT_ITS_TYPE_WORD = 0.9
 #: Places outside Ukraine win only what Ukrainian entities do not claim as well.
 FOREIGN = 0.99
+#: Units that no longer exist (raions of before 2020, vanished villages) win only what no unit of today claims
+#: about as well: their own Russian name ties with a unit's derived one (0.99 x 0.96 = 0.95).
+FORMER_ENTITY = 0.96
 
 # -- context: what a row or the input says around the name -----------------------------------------
 
@@ -106,9 +109,9 @@ ALTERNATE_AGREES = 0.02
 
 #: Prior rank of kinds (higher wins a near-tie it can settle).
 KIND_RANK = MappingProxyType({
-    "oblast": 7, "city": 6, "foreign": 5, "region": 5, "person": 5, "river": 5, "sea": 5,
-    "reservoir": 4, "island": 4, "facility": 4, "settlement": 3, "village": 2, "raion": 2,
-    "hromada": 1, "city-district": 1,
+    "country": 8, "oblast": 7, "city": 6, "foreign": 5, "region": 5, "person": 5, "river": 5, "sea": 5,
+    "reservoir": 4, "island": 4, "facility": 4, "settlement": 3, "village": 2, "raion": 2, "former-raion": 2,
+    "hromada": 1, "city-district": 1, "former-settlement": 1,
 })
 #: Kyiv and Sevastopol rank above other cities.
 SPECIAL_STATUS_CITY = 0.5

@@ -1,0 +1,206 @@
+"""Resolving distinct pairs, once each: in this process or in a pool of worker processes.
+
+Oblast hints are reduced to the one top-level unit they name, so that "Kharkiv Oblast",
+"Харківська область" and "UA-63" are one hint; a pool of helper processes (each with its own
+matcher, started while the input is read) takes the work when there is enough of it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Collection, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
+
+from ..errors import HintError, NormalizerError
+from ..match.model import AMBIGUOUS, MATCHED
+from ..match.session import default_matcher, process_matcher
+from .answers import BLANK, Answer, Key, Progress, answer_for, is_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..match.session import Matching
+
+#: Below this many distinct values a worker pool costs more than it saves.
+POOL_MIN = 1500
+#: Distinct values a worker resolves per task (at most).
+CHUNK_MAX = 200
+def process_normalizer(home: str | os.PathLike[str] | None = None) -> Matching:
+    """The matcher of this process for `home`, created on first use (for pool and Dask workers)."""
+    return process_matcher(home)
+
+
+def _ignore_interrupts() -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle (it stops the pool), not each helper's."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _warm_worker(home: str) -> int:
+    """Open the worker's normalizer and load the Cyrillic morphology (a pool's first task)."""
+    process_normalizer(home).resolve("Харкові")
+    return os.getpid()
+
+
+def _resolve_chunk(home: str, chunk: list[Key], kind: str | None) -> list[Answer]:
+    """Answers for a chunk of (value, hint) keys, in a pool worker."""
+    normalizer = process_normalizer(home)
+    return [answer_for(normalizer, value, hint, kind) for value, hint in chunk]
+
+
+class BatchResolver:
+    """Answers distinct (value, oblast) pairs once each, optionally in a pool of processes.
+
+    Oblast hints are reduced to the one top-level unit they name (so "Kharkiv Oblast",
+    "Харківська область" and "UA-63" are one hint); hints naming several units stay as
+    given, hints naming none count as no hint (the matcher ignores them too).
+    """
+
+    def __init__(
+        self,
+        normalizer: Matching | None = None,
+        *,
+        kind: str | None = None,
+        min_score: float | None = None,
+        workers: int = 1,
+        progress: Progress | None = None,
+    ) -> None:
+        if min_score is not None and not (isinstance(min_score, (int, float)) and 0.0 <= min_score <= 1.0):
+            raise ValueError(f"min_score must be a number between 0 and 1, not {min_score!r}")
+        if not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive int, not {workers!r}")
+        self._normalizer = normalizer
+        self.kind = kind
+        self.min_score = min_score
+        self.workers = workers
+        self.progress = progress
+        self._hints: dict[str, str | None] = {}
+        #: Oblast hints that named no oblast (ignored, as the matcher ignores them).
+        self.unknown_hints: list[str] = []
+        self._answers: dict[Key, Answer] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[int]] = []
+
+    @property
+    def normalizer(self) -> Matching:
+        """The normalizer answers come from (the process-wide default unless one was given)."""
+        if self._normalizer is None:
+            self._normalizer = default_matcher()
+        return self._normalizer
+
+    def check(self, oblast: str | None = None) -> None:
+        """Raise HintError now for a kind or a fixed oblast hint that names nothing."""
+        if self.kind is not None:
+            self.normalizer.resolve("Kyiv", kind=self.kind)
+        if oblast is not None and not self.normalizer.resolver.oblasts_for(str(oblast)):
+            raise HintError(f"oblast hint {oblast!r} names no oblast (use a name in any spelling, "
+                            "a KATOTTG code or an ISO 3166-2 code such as UA-63)")
+
+    def hint_key(self, oblast: object) -> str | None:
+        """The canonical form of an oblast hint: one unit's ID, the text itself, or None."""
+        if not isinstance(oblast, str) or not is_text(oblast):
+            return None
+        if oblast not in self._hints:
+            self._learn_hint(oblast, self.normalizer.resolver.oblasts_for(oblast))
+        return self._hints[oblast]
+
+    def _learn_hint(self, oblast: str, units: Collection[str]) -> None:
+        self._hints[oblast] = next(iter(units)) if len(units) == 1 else (oblast if units else None)
+        if not units:
+            self.unknown_hints.append(oblast)
+
+    def start(self) -> None:
+        """Start the helper processes now (they load while the input is read); this process is one worker."""
+        if self.workers > 1 and self._pool is None:
+            import multiprocessing
+
+            home = str(self.normalizer.home)
+            helpers = self.workers - 1
+            self._pool = ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_ignore_interrupts)
+            self._warming = [self._pool.submit(_warm_worker, home) for _ in range(helpers)]
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> BatchResolver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def answers(self, pairs: Iterable[Key]) -> dict[Key, Answer]:
+        """The answer for each raw (value, oblast) pair, min-score applied."""
+        raw = {pair: (pair[0] if is_text(pair[0]) else None, self.hint_key(pair[1])) for pair in pairs}
+        todo = [key for key in dict.fromkeys(raw.values()) if key not in self._answers]
+        self._resolve(todo)
+        return {pair: self._answers[key] for pair, key in raw.items()}
+
+    def _resolve(self, todo: list[Key]) -> None:
+        for key in todo:
+            if key[0] is None:
+                self._answers[key] = BLANK
+        todo = [key for key in todo if key[0] is not None]
+        if not todo:
+            return
+        if self.workers > 1 and len(todo) >= POOL_MIN:
+            self._resolve_pooled(todo)
+            return
+        step = max(1, len(todo) // 100)
+        for start in range(0, len(todo), step):
+            self._resolve_here(todo[start : start + step])
+            if self.progress is not None:
+                self.progress(min(start + step, len(todo)), len(todo))
+
+    def _resolve_here(self, chunk: list[Key]) -> None:
+        normalizer = self.normalizer
+        for value, hint in chunk:
+            self._answers[(value, hint)] = self._finish(answer_for(normalizer, value, hint, self.kind))
+
+    def _resolve_pooled(self, todo: list[Key]) -> None:
+        """Helpers take chunks from the front of the list while this process works from the back."""
+        try:
+            self._run_pool(todo)
+        except BrokenProcessPool:
+            self.close()
+            raise NormalizerError(
+                "a worker process could not start or stopped unexpectedly; in a script, call with workers > 1 "
+                "only under `if __name__ == \"__main__\":`, or use one worker (--workers 1)") from None
+
+    def _run_pool(self, todo: list[Key]) -> None:
+        self.start()
+        assert self._pool is not None
+        home = str(self.normalizer.home)
+        helpers = self.workers - 1
+        size = max(25, min(CHUNK_MAX, len(todo) // (self.workers * 10) or 1))
+        chunks = deque(todo[i : i + size] for i in range(0, len(todo), size))
+        running: dict[Future[list[Answer]], list[Key]] = {}
+        done = 0
+        while chunks or running:
+            while chunks and len(running) < 2 * helpers:
+                chunk = chunks.popleft()
+                running[self._pool.submit(_resolve_chunk, home, chunk, self.kind)] = chunk
+            if chunks:
+                chunk = chunks.pop()
+                self._resolve_here(chunk)
+                done += len(chunk)
+                finished = [future for future in running if future.done()]
+            else:
+                finished = list(wait(running, return_when=FIRST_COMPLETED).done)
+            for future in finished:
+                chunk = running.pop(future)
+                for key, answer in zip(chunk, future.result()):
+                    self._answers[key] = self._finish(answer)
+                done += len(chunk)
+            if self.progress is not None:
+                self.progress(done, len(todo))
+
+    def _finish(self, answer: Answer) -> Answer:
+        if self.min_score is not None and answer.status == MATCHED and answer.score < self.min_score:
+            return answer._replace(id=None, name=None, name_uk=None, oblast_id=None, kind=None, status=AMBIGUOUS)
+        return answer
