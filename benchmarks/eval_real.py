@@ -8,7 +8,8 @@
 
 The sets (benchmarks/data/eval_*_{dev,holdout}.tsv; format, split and what each stands for in
 benchmarks/evalsets.py; derived by benchmarks/derive_evalsets.py). The held-out files are for
-measuring only: nobody tunes on them or reads their errors to fix them.
+measuring only: nobody tunes on them or reads their errors to fix them (the runner lists errors
+and error examples of the dev files only; of the held-out ones it gives the figures and the counts).
 
 Clues. A row's oblast column goes to `resolve(oblast=...)`; its raion and hromada columns to
 `raion=` / `hromada=`, and its coordinates to `near=(lat, lon)`, only where `resolve` takes that
@@ -346,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         begun = time.perf_counter()
         outcomes = run_rows(normalizer, name, split, rows, accepted)
         title = f"{name} ({split}, {len(rows)} rows, {time.perf_counter() - begun:.0f} s): {fmt.SETS.get(name, '')}"
-        results["sets"][f"{name}/{split}"] = report_set(title, outcomes, args.errors)
+        # held-out errors are not listed: nobody reads them to fix them
+        results["sets"][f"{name}/{split}"] = report_set(title, outcomes, args.errors if split == "dev" else 0)
         everything[split].extend(outcomes)
     for split in splits:
         print(f"\n== all sets ({split})")
@@ -356,11 +358,13 @@ def main(argv: list[str] | None = None) -> int:
         results["sets"][f"ALL/{split}"] = {"ALL": total}
         results["reliability"][split] = reliability(everything[split], split)
         patterns = error_patterns(everything[split])
+        if split == "holdout":  # counts only, no examples
+            patterns = [(pattern, count, "") for pattern, count, _ in patterns]
         results.setdefault("error_patterns", {})[split] = patterns
         if patterns:
             print(f"\n== commonest wrong-while-matched patterns ({split})")
             for pattern, count, example in patterns:
-                print(f"{count:5d}  {pattern}\n       e.g. {example}")
+                print(f"{count:5d}  {pattern}" + (f"\n       e.g. {example}" if example else ""))
     seconds = time.perf_counter() - started
     print(f"\n{sum(len(r) for _, _, r in inputs)} rows in {seconds:.0f} s")
     results["seconds"] = round(seconds, 1)
