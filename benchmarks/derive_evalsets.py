@@ -336,7 +336,11 @@ def raionlist(world: World) -> list[dict]:
         raion_uk, raion_ru = world.old_raion_names(code[:5] + "00000")
         oblast_uk = world.oblast_uk[unit.oblast_id]
         oblast_ru = world.oblast_ru.get(unit.oblast_id, "")
-        namesakes_raion = in_raion[(code[:5], name15)]
+        # a reader who takes the old raion for today's raion of the same name sees its namesakes too
+        # (Синельниківський район of 2015 and of today are other territories)
+        namesakes_raion = in_raion[(code[:5], name15)] + sum(
+            1 for other in world.by_name[name] if other.old_raion != unit.old_raion
+            and other.raion_id in world.records and world.records[other.raion_id].name_uk == raion_uk)
         namesakes_oblast = in_oblast[(code[:2], name15)]
         note = f"KOATUU {code}" + (" renamed since" if renamed else "")
         pick = rng.random()
