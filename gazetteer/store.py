@@ -245,6 +245,10 @@ class BaseStore:
                           (scheme, code))
         return [row[0] for row in rows]
 
+    def all_codes(self) -> list[tuple[str, str, str]]:
+        """Every (entity ID, scheme, code) of the store."""
+        return self.query("SELECT entity_id, scheme, code FROM codes ORDER BY rowid")
+
     def links(self, entity_id: str, relation: str | None = None) -> list[tuple[str, str, int | None]]:
         """Links from an entity: (relation, target ID, weight), heaviest first."""
         if relation is None:

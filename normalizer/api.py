@@ -31,9 +31,11 @@ class Normalizer(Matcher):
     def __enter__(self) -> Normalizer:
         return self
 
-    def normalize(self, text: str, *, oblast: str | None = None, kind: str | Sequence[str] | None = None) -> str | None:
-        """The ID of a confident match, else None."""
-        result = self.resolve(text, oblast=oblast, kind=kind)
+    def normalize(self, text: str, *, oblast: str | None = None, raion: str | None = None,
+                  hromada: str | None = None, near: tuple[float, float] | None = None,
+                  kind: str | Sequence[str] | None = None) -> str | None:
+        """The ID of a confident match, else None (the hints as for `resolve`)."""
+        result = self.resolve(text, oblast=oblast, raion=raion, hromada=hromada, near=near, kind=kind)
         return result.best.id if result.status == MATCHED and result.best else None
 
     # -- growing the gazetteer: the user layer ---------------------------------------------
@@ -103,9 +105,10 @@ def default_normalizer() -> Normalizer:
     return matcher
 
 
-def normalize(text: str, *, oblast: str | None = None, kind: str | Sequence[str] | None = None) -> str | None:
-    """The ID of a confident match for `text` (default home), else None."""
-    return default_normalizer().normalize(text, oblast=oblast, kind=kind)
+def normalize(text: str, *, oblast: str | None = None, raion: str | None = None, hromada: str | None = None,
+              near: tuple[float, float] | None = None, kind: str | Sequence[str] | None = None) -> str | None:
+    """The ID of a confident match for `text` (default home), else None (the hints as for `resolve`)."""
+    return default_normalizer().normalize(text, oblast=oblast, raion=raion, hromada=hromada, near=near, kind=kind)
 
 
 def annotate(text: str, *, lang: str = "auto", undecided: bool = False,

@@ -21,8 +21,9 @@ from normalizer import Normalizer
 from normalizer.errors import HintError
 from normalizer.match import session as api_module
 from normalizer.match.model import MATCHED, STATUSES, UNMATCHED
-from normalizer.spelling.cleanup import MAX_NAME_LENGTH, clean_text, fix_homoglyphs, parse_query
+from normalizer.spelling.cleanup import MAX_NAME_LENGTH, clean_text, fix_homoglyphs
 from normalizer.spelling.keys import fold, is_cyrillic, skeleton
+from normalizer.spelling.parse import parse_query
 
 from .hypothesis_profiles import (
     APOSTROPHES,

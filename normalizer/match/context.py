@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..spelling.cleanup import clean_text, parse_query, strip_type_words
+from ..spelling.cleanup import clean_text, strip_type_words
 from ..spelling.keys import fold
+from ..spelling.parse import parse_query
 from . import weights as w
 from .decide import decide
 from .index import EntityRow
@@ -21,6 +22,12 @@ from .score import Clues, Scored, score_hits
 
 #: Words for Ukraine itself in a context phrase: they narrow nothing.
 COUNTRY_WORDS = frozenset({"ukraine", "ukraina", "украина", "україна"})
+#: Top-level units (ISO 3166-2) that a hint naming another one also covers: Sevastopol lies in Crimea.
+UNDER_ANOTHER = {"UA-40": "UA-43"}
+#: The kinds a raion or hromada hint may name.
+UNIT_KINDS = {"raion": frozenset({"raion", "former-raion"}), "hromada": frozenset({"hromada"})}
+#: A raion or hromada hint naming more units than this (within the tolerance) names none of them.
+MAX_UNITS_PER_HINT = 3
 #: Hints remembered per process before the memo is emptied.
 _HINT_CACHE_LIMIT = 10_000
 
@@ -32,6 +39,7 @@ class ContextClues:
     oblasts: frozenset[str] | None = None
     raions: frozenset[str] | None = None
     countries: frozenset[str] | None = None
+    hromadas: frozenset[str] | None = None
     notes: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
 
@@ -43,11 +51,13 @@ class ContextReader:
         self.retriever = retriever
         self.centres = centres
         self._oblasts: dict[str, frozenset[str]] = {}
+        self._units: dict[tuple[str, str], frozenset[str]] = {}
         self._top_rows: list[EntityRow] | None = None
 
     def forget(self) -> None:
         """Empty the memo of hints (for timing first sights)."""
         self._oblasts.clear()
+        self._units.clear()
 
     def tops(self) -> list[EntityRow]:
         """Entity rows of the 27 top-level units (cached)."""
@@ -73,9 +83,13 @@ class ContextReader:
                 found.add(entity_id)
         if not found and key:
             found.update(self._oblasts_named(key))
+        for inside, outside in UNDER_ANOTHER.items():  # "Crimea" covers Sevastopol and its villages
+            if any((tops[unit].iso3166_2 or "") == outside for unit in found if unit in tops):
+                found.update(unit for unit, row in tops.items() if row.iso3166_2 == inside)
         result = frozenset(found)
         if len(self._oblasts) > _HINT_CACHE_LIMIT:
             self._oblasts.clear()
+        self._units.clear()
         self._oblasts[key] = result
         return result
 
@@ -102,6 +116,46 @@ class ContextReader:
             found.update(s.row.id for s in cities.values() if s.category == "K" and s.score >= w.ACCEPT)
         return found
 
+    def raions_for(self, text: str) -> frozenset[str]:
+        """Raion IDs a raion hint may denote: today's raions and those of before 2020 (an ID, a KOATUU code or
+        any spelling, with or without its type word, in any case: "Чугуївського району"); empty if none."""
+        return self._units_for(text, "raion")
+
+    def hromadas_for(self, text: str) -> frozenset[str]:
+        """Hromada IDs a hromada hint may denote (an ID or any spelling); empty if none."""
+        return self._units_for(text, "hromada")
+
+    def _units_for(self, text: str, kind_word: str) -> frozenset[str]:
+        key = (kind_word, text.strip())
+        found = self._units.get(key)
+        if found is None:
+            found = frozenset(self._read_units(key[1], kind_word))
+            if len(self._units) > _HINT_CACHE_LIMIT:
+                self._units.clear()
+            self._units[key] = found
+        return found
+
+    def _read_units(self, text: str, kind_word: str) -> set[str]:
+        kinds = UNIT_KINDS[kind_word]
+        index = self.retriever.index
+        eid = index.eid_of(text.upper()) if text.upper().startswith("UA") else None
+        if eid is not None:
+            row = index.entities([eid])[eid]
+            return {row.id} if row.kind in kinds else set()
+        if text.isdigit():
+            rows = index.entities(index.by_code("koatuu", text.zfill(10))).values()
+            return {row.id for row in rows if row.kind in kinds}
+        parsed = parse_query(text)
+        if parsed.too_long or not parsed.core:
+            return set()
+        core, _ = strip_type_words(parsed.core)
+        scored = self._score(self.retriever.hits_for(core or parsed.core), Clues(kind_word=kind_word, kinds=kinds))
+        if not scored:
+            return set()
+        top = max(s.score for s in scored.values())
+        chosen = {s.row.id for s in scored.values() if s.score >= top - w.RAION_HINT_TOLERANCE}
+        return chosen if top >= w.ACCEPT and len(chosen) <= MAX_UNITS_PER_HINT else set()
+
     def country_of(self, text: str) -> str | None:
         """The country of a phrase naming a place or region abroad ("Belgorod Oblast", "Russia"), else None."""
         scored = self._score(self.retriever.hits_for(text, fuzzy=False), Clues())
@@ -116,18 +170,15 @@ class ContextReader:
         oblasts: set[str] = set()
         raions: set[str] = set()
         countries: set[str] = set()
+        hromadas: set[str] = set()
         clues = ContextClues()
         for phrase in context:
             core, kind_word = strip_type_words(phrase)
-            if kind_word == "raion":
-                scored = self._score(self.retriever.hits_for(core),
-                                     Clues(kind_word="raion", kinds=frozenset({"raion"})))
-                if scored:
-                    top = max(s.score for s in scored.values())
-                    chosen = {s.row.id for s in scored.values() if s.score >= top - w.RAION_HINT_TOLERANCE}
-                    if top >= w.ACCEPT and len(chosen) <= 2:
-                        raions.update(chosen)
-                        clues.notes.append(f"raion from context '{phrase}'")
+            if kind_word in UNIT_KINDS:
+                units = self._units_for(phrase, kind_word)
+                if units:
+                    (raions if kind_word == "raion" else hromadas).update(units)
+                    clues.notes.append(f"{kind_word} from context '{phrase}'")
                 continue
             if fold(core) in COUNTRY_WORDS:
                 continue
@@ -145,4 +196,5 @@ class ContextReader:
         clues.oblasts = frozenset(oblasts) or None
         clues.raions = frozenset(raions) or None
         clues.countries = frozenset(countries) or None
+        clues.hromadas = frozenset(hromadas) or None
         return clues

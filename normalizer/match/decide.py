@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gazetteer.model import FEATURE_KINDS, FORMER_KINDS
 
+from ..spelling.keys import fold
 from . import weights as w
 from .model import AMBIGUOUS, MATCHED, UNMATCHED
 from .score import Scored
@@ -20,6 +21,10 @@ from .score import Scored
 #: Kinds that are small places or units: a Ukrainian city or a feature outranks them in a tie.
 SMALL_KINDS = frozenset({"settlement", "village", "raion", "hromada", "city-district", "former-raion",
                          "former-settlement"})
+#: Kinds of populated places (namesakes among them are the commonest near-tie).
+PLACE_KINDS = frozenset({"city", "settlement", "village"})
+#: Clues narrow enough to confirm any spelling of a small place (an oblast holds too many of them).
+NARROW_CLUES = frozenset({"raion", "hromada", "near"})
 #: How statuses rank when a later stage of the ladder offers another decision.
 STATUS_RANK = {MATCHED: 2, AMBIGUOUS: 1, UNMATCHED: 0}
 
@@ -43,26 +48,27 @@ def decide(scored: dict[int, Scored], limit: int) -> Decision:
     if not ranked or ranked[0].score < w.ACCEPT:
         return Decision(UNMATCHED, ranked[:limit], "no candidate scores high enough")
     top = ranked[0]
-    near = [s for s in ranked[1:] if s.score >= top.score - w.NEAR_TIE or _foreign_city_rivals(top, s)]
+    near = [s for s in ranked[1:] if s.score >= top.score - w.NEAR_TIE or _foreign_city_rivals(top, s)
+            or _namesakes(top, s)]
     if not near:
         margin = top.score - ranked[1].score if len(ranked) > 1 else None
         reason = "only candidate" if margin is None else f"clear of the next candidate by {margin:.3f}"
-        return Decision(MATCHED, ranked[:limit], reason)
+        return _matched(ranked, reason, limit)
     group = [top, *near]
     for keep, reason in _TIERS:
         kept = [s for s in group if keep(s)]
         if kept and len(kept) < len(group):
             group = kept
             if len(group) == 1:
-                reordered = [group[0], *[s for s in ranked if s is not group[0]]]
-                return Decision(MATCHED, reordered[:limit], reason)
+                return _matched([group[0], *[s for s in ranked if s is not group[0]]], reason, limit)
     leader = max(group, key=lambda s: (*s.prior(), s.score, -s.eid))
     others = [s for s in group if s is not leader]
     prior_reason = prior_decides(leader, others)
+    # the likeliest first (what the prior prefers), even when it does not settle the tie
+    reordered = [leader, *[s for s in ranked if s is not leader]]
     if prior_reason:
-        reordered = [leader, *[s for s in ranked if s is not leader]]
-        return Decision(MATCHED, reordered[:limit], prior_reason)
-    return Decision(AMBIGUOUS, ranked[:limit], f"{len(near) + 1} candidates score within {w.NEAR_TIE}")
+        return _matched(reordered, prior_reason, limit)
+    return Decision(AMBIGUOUS, reordered[:limit], f"{len(near) + 1} candidates score within {w.NEAR_TIE}")
 
 
 #: What outweighs the rest of a near-tie, in turn: a unit of today one that no longer exists (a raion of
@@ -71,6 +77,13 @@ _TIERS: tuple[tuple[Callable[[Scored], bool], str], ...] = (
     (lambda s: s.kind not in FORMER_KINDS, "a unit of today against one that no longer exists"),
     (lambda s: s.authoritative, "its current name against old or alternate names of others"),
 )
+
+
+def _namesakes(top: Scored, other: Scored) -> bool:
+    """Two places of one official name that the clues do not tell apart stay rivals over a wider window: one of
+    them may carry a Russian or romanized name from a source that the others only have derived."""
+    return (other.row.name_uk == top.row.name_uk and other.kind in PLACE_KINDS and top.kind in PLACE_KINDS
+            and other.confirmed == top.confirmed and other.score >= top.score - w.NAMESAKE_WINDOW)
 
 
 def _foreign_city_rivals(top: Scored, other: Scored) -> bool:
@@ -83,27 +96,77 @@ def _foreign_city_rivals(top: Scored, other: Scored) -> bool:
             and other.country == "UA" and other.score >= window)
 
 
+def _matched(ranked: list[Scored], reason: str, limit: int) -> Decision:
+    """`matched` for the first candidate, unless its evidence is too weak to promise it (then `ambiguous`)."""
+    weak = weak_evidence(ranked[0], ranked)
+    if weak:
+        return Decision(AMBIGUOUS, ranked[:limit], f"{reason}, but {weak}")
+    return Decision(MATCHED, ranked[:limit], reason)
+
+
+def weak_evidence(top: Scored, ranked: list[Scored]) -> str:
+    """Why the best candidate's evidence is too weak to promise it ('' when it is not): spellings that were right
+    well under 99 times in 100 on real data unless a place clue of the row (oblast, raion, hromada, point)
+    confirms them."""
+    if top.confirmed & NARROW_CLUES:
+        return ""
+    small = top.population < w.TRUSTED_POPULATION and top.kind not in ("oblast", "country", "person")
+    if top.hit.method == "fuzzy" and small and top.hit.similarity < w.FUZZY_OBLAST_SIMILARITY:
+        return (f"the input is {top.hit.edits} edit(s) away from the name of a small place, which only a raion, "
+                "a hromada or a point would confirm")
+    if top.confirmed:
+        return ""
+    form_type = top.form.type if top.form else ""
+    if top.hit.method == "fuzzy" and top.hit.similarity < w.FUZZY_TRUSTED_SIMILARITY:
+        return f"the input is not much like '{top.hit.spelling}', the spelling {top.hit.edits} edit(s) away"
+    if top.hit.method == "fuzzy" and small:
+        return f"a spelling {top.hit.edits} edit(s) away from the name of a small place, with no clue to confirm it"
+    if top.hit.method == "reading" and small:
+        return "a Russian form read back as Ukrainian for a small place, with no clue to confirm it"
+    if form_type == "derived_ru" and small and top.kind in SMALL_KINDS:
+        return "a derived Russian form of a small place's name, with no clue to confirm it"
+    if form_type == "former" and top.form is not None:
+        shared = [s for s in ranked[1:] if s.form is not None and s.form.type == "former"
+                  and fold(s.form.text) == fold(top.form.text)]
+        if shared and top.population < w.DWARFS * _people(shared, top):
+            return f"the former name is shared by {len(shared) + 1} places, with no clue to tell them apart"
+    return ""
+
+
+def _people(rivals: list[Scored], top: Scored) -> int:
+    """How many people the rivals of a place stand for (census figures, else a floor by kind; abroad discounted)."""
+    total = 0
+    for s in rivals:
+        floor = w.SETTLEMENT_FLOOR if s.kind == "settlement" else w.POPULATION_FLOOR
+        total += max(s.population, floor) // (w.ABROAD_DISCOUNT if s.country != top.country else 1)
+    return total
+
+
 def prior_decides(top: Scored, near: list[Scored]) -> str:
-    """A reason when a strong prior settles a near-tie, else ''."""
+    """A reason when a strong prior settles a near-tie, else ''.
+
+    A prior decides only where it is almost always right: a curated feature, an oblast or the country over
+    villages of its name; a large foreign city over small places; and a place whose population dwarfs all its
+    namesakes together (villages without a census figure count as POPULATION_FLOOR people each).
+    """
     top_rank, top_population = top.prior()
-    if top.country == "UA" and top.kind == "city":
-        rivals = [s for s in near if s.country == "UA" and s.kind == "city"]
-        if all(s.kind == "foreign" or s.kind in SMALL_KINDS or s in rivals for s in near):
-            if not rivals:
-                return "prior: a Ukrainian city over places abroad or smaller places of the same name"
-            largest = max(s.population for s in rivals)
-            if top_population >= w.CITY_OVER_CITIES * max(largest, w.POPULATION_FLOOR):
-                return f"prior: the city of {top_population:,} people over namesakes of at most {largest:,}"
     if all(top_rank > s.prior()[0] for s in near):
         if top.kind in FEATURE_KINDS and all(s.kind in SMALL_KINDS for s in near):
             return f"prior: the {top.kind} over {len(near)} village(s) of the same name"
-        if top.kind in ("city", "oblast") or (top.kind == "foreign" and top_population >= w.SMALL_FOREIGN_POPULATION):
+        big_foreign = (top.kind == "foreign" and top_population >= w.SMALL_FOREIGN_POPULATION
+                       and all(s.kind == "foreign" or s.kind not in SMALL_KINDS | PLACE_KINDS for s in near))
+        if top.kind in ("oblast", "country") or big_foreign:
             others = {s.kind for s in near}
-            what = "a city" if top.kind in ("city", "foreign") else f"the {top.kind}"
+            what = "a city" if top.kind == "foreign" else f"the {top.kind}"
             return f"prior: {what} over {len(near)} smaller place(s) of the same name ({', '.join(sorted(others))})"
-    largest = max((s.population for s in near), default=0)
-    ratio = (w.CITY_OVER_CITIES if top.kind == "city" and all(s.kind == "city" for s in near)
-             else w.POPULATION_OVER_ALL)
-    if top_population >= ratio * max(largest, w.POPULATION_FLOOR) and top_rank >= max(s.prior()[0] for s in near):
-        return f"prior: population {top_population:,} against at most {largest:,}"
+    rivals = [s for s in near if not (top.country == "UA" and s.kind == "foreign"
+                                      and s.population < w.FOREIGN_CITY_POPULATION)]
+    if not rivals:
+        return "prior: a Ukrainian place over small places abroad of the same name" if top.country == "UA" else ""
+    people = _people(rivals, top)
+    if top.country != "UA" and any(s.country == "UA" for s in rivals):
+        top_population //= w.ABROAD_DISCOUNT  # data about Ukraine names a place abroad less than its own
+    if top_population >= w.DWARFS * people and top_rank >= max(s.prior()[0] for s in rivals):
+        return (f"prior: {top_population:,} people against {people:,} in its {len(rivals)} namesake(s) together"
+                if people else "prior: the only populated place of the name")
     return ""

@@ -8,7 +8,8 @@ matcher, so it is rebuilt only when either changes. Retrieval is always indexed:
 - ``spelling.sid`` -> ``skeleton.s``: transliteration-blind skeleton keys;
 - ``deletion.h``: the one-deletion neighbourhood of every skeleton (symmetric
   deletion), which finds skeletons within edit distance 2 without a scan;
-- ``surname``: persons by surname skeleton, with their given-name group.
+- ``surname``: persons by surname skeleton, with their given-name group;
+- ``code``: the codes of other schemes an entity carries (KOATUU), for inputs that are codes.
 
 The file holds only data (no pickles), so it is safe to read even if tampered with.
 """
@@ -25,7 +26,7 @@ from gazetteer.model import NAME_TYPES
 from gazetteer.sqlite import connect_read_only, placeholders
 
 #: Bump when the index layout or the way keys are made changes.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,6 +49,7 @@ CREATE TABLE skeleton(sid INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);
 CREATE TABLE spelling(fold TEXT NOT NULL, sid INTEGER NOT NULL, fid INTEGER NOT NULL, system TEXT NOT NULL);
 CREATE TABLE deletion(h INTEGER NOT NULL, sid INTEGER NOT NULL);
 CREATE TABLE surname(sid INTEGER NOT NULL, eid INTEGER NOT NULL, fid INTEGER NOT NULL, given INTEGER, given_skel TEXT);
+CREATE TABLE code(scheme TEXT NOT NULL, code TEXT NOT NULL, eid INTEGER NOT NULL);
 """
 INDEXES = """
 CREATE INDEX spelling_fold ON spelling(fold);
@@ -56,6 +58,7 @@ CREATE INDEX deletion_h ON deletion(h);
 CREATE INDEX surname_sid ON surname(sid);
 CREATE INDEX entity_id ON entity(id);
 CREATE INDEX form_eid ON form(eid);
+CREATE INDEX code_code ON code(code, scheme);
 """
 
 
@@ -268,6 +271,11 @@ class IndexReader:
             if set(entity_id[len(code) : 12]) <= {"0"}:
                 return entity_id
         return None
+
+    def by_code(self, scheme: str, code: str) -> list[int]:
+        """The entities (eids) carrying `code` in `scheme`, in build order."""
+        return [row[0] for row in self.db.execute(
+            "SELECT eid FROM code WHERE code = ? AND scheme = ? ORDER BY rowid", (code, scheme))]
 
     def eid_of(self, entity_id: str) -> int | None:
         """The index's number for an entity ID."""

@@ -282,6 +282,9 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
             rows.append((eid, *[getattr(entity, f) for f in ENTITY_FIELDS]))
         marks = ", ".join("?" for _ in range(len(ENTITY_FIELDS) + 1))
         db.executemany(f"INSERT INTO entity VALUES ({marks})", rows)
+        db.executemany("INSERT INTO code(scheme, code, eid) VALUES (?, ?, ?)",
+                       [(scheme, code, eids[entity_id]) for entity_id, scheme, code in gazetteer.base.all_codes()
+                        if entity_id in eids])
         writer = IndexWriter(db)
         names = gazetteer.base.all_names()
         names.extend(center_base_names(entities, names))

@@ -14,6 +14,7 @@ STATUSES = (MATCHED, AMBIGUOUS, UNMATCHED)
 CANDIDATE_FIELDS = (
     "id", "kind", "name", "name_uk", "name_ru", "oblast_id", "parent_id", "country",
     "population", "lat", "lon", "geonames_id", "iso3166_2", "category", "role",
+    "raion_id", "hromada_id", "koatuu", "former_raion_id",
 )
 
 
@@ -36,6 +37,10 @@ class Candidate:
     iso3166_2: str | None
     category: str | None
     role: str | None
+    raion_id: str | None
+    hromada_id: str | None
+    koatuu: str | None
+    former_raion_id: str | None
     score: float
     matched_form: str = ""
     method: str = ""
@@ -43,6 +48,10 @@ class Candidate:
     def __repr__(self) -> str:
         place = f", oblast={self.oblast_id}" if self.oblast_id and self.oblast_id != self.id else ""
         return f"Candidate({self.id} {self.kind} {self.name!r}{place}, score={self.score:.3f})"
+
+    def lies_in(self, unit_id: str) -> bool:
+        """Whether the candidate lies in the unit (its oblast, raion, hromada or parent; a raion of before 2020)."""
+        return unit_id in (self.oblast_id, self.raion_id, self.hromada_id, self.parent_id, self.former_raion_id)
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """The candidate's fields as a dict (the core ones, or all with full=True)."""

@@ -13,25 +13,27 @@ For one input:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from gazetteer.model import SETTLEMENT_KINDS
 
 from ..errors import HintError
-from ..spelling.cleanup import Query, parse_query
+from ..spelling.cleanup import clean_text, strip_type_words
+from ..spelling.keys import fold
+from ..spelling.parse import Query, nouns_of_adjective, parse_query
 from . import weights as w
 from .context import ContextReader
 from .decide import Decision, decide
 from .explain import candidate, explain
+from .identifiers import IdentifierReader
 from .index import IndexReader
-from .model import MATCHED, UNMATCHED, Result
+from .model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
 from .retrieve import Hit, Retriever
 from .score import AUTHORITATIVE_TYPES, KIND_WORD_ADMITS, Clues, Scored, score_hits
 
-_ID_PATTERN = re.compile(r"^(UA\d{17}|[a-z]+:[a-z0-9-]+)$")
-#: OCHA/HDX P-codes: the KATOTTG code cut after the oblast, raion, hromada or settlement level.
-_PCODE_PATTERN = re.compile(r"^UA(\d{2}|\d{4}|\d{7}|\d{10})$", re.IGNORECASE)
-_ISO_PATTERN = re.compile(r"^UA-\d{2}$", re.IGNORECASE)
 _WORD_BREAK = re.compile(r"[\s-]+")
 #: Endings of an oblast's adjective in other languages (obwód charkowski -> charkow).
 _ADJECTIVE_ENDINGS = ("skiy", "skyi", "skij", "ski", "cki", "ska", "skaya", "sky", "i", "a", "y")
@@ -49,6 +51,9 @@ class Attempt:
     scored: dict[int, Scored]
     decision: Decision
     notes: list[str]
+    hints: Hints
+    unplaced: list[str] = field(default_factory=list)  # context parts that named no oblast, raion or country
+    answer: Result | None = None  # a stage's answer that ends the ladder (several places, a neighbourhood)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,7 @@ class Resolver:
         self.retriever = Retriever(index)
         self._centres: dict[str, int] | None = None
         self.context = ContextReader(self.retriever, self.centres())
+        self.identifiers = IdentifierReader(index, self.context)
 
     def forget(self) -> None:
         """Empty every per-process memo of matching (forms, entities, hints, folds, skeletons, lemmas), so that
@@ -98,54 +104,86 @@ class Resolver:
         text: str,
         *,
         oblast: str | None = None,
+        raion: str | None = None,
+        hromada: str | None = None,
+        near: tuple[float, float] | None = None,
         kind: str | Iterable[str] | None = None,
         limit: int = 5,
         fuzzy: bool = True,
     ) -> Result:
-        """Resolve one input to a Result (see the module docstring)."""
+        """Resolve one input to a Result (see the module docstring); the hints are the row's other columns."""
         query = parse_query(text)
         if query.too_long:
             return Result(text, UNMATCHED, None, (), "not a name: longer than the name length limit")
+        if query.placeholder:
+            return Result(text, UNMATCHED, None, (), f"not a name: {query.notes[0]}")
         if not query.core:
             return Result(text, UNMATCHED, None, (), "nothing to match: the input is empty or blank")
         kinds = parse_kinds(kind)
-        by_id = self._by_identifier(query.cleaned)
+        by_id = self.identifiers.read(query.cleaned)
         if by_id is not None:
             return by_id if kinds is None or (by_id.best and by_id.best.kind in kinds) else \
                 Result(text, UNMATCHED, None, (), "the ID names an entity of another kind")
+        hints = Hints(oblast, raion, hromada, check_point(near))
+        if query.joined is not None:  # "Часів - Яр": the dash as a hyphen first, as a separator when that fails
+            joined = self.resolve(query.joined, oblast=oblast, raion=raion, hromada=hromada, near=hints.near,
+                                  kind=kind, limit=limit, fuzzy=fuzzy)
+            if joined.status == MATCHED:
+                return Result(text, MATCHED, joined.best, joined.candidates,
+                              f"{joined.explanation}; input: the spaced dash read as a hyphen")
         notes = list(query.notes)
-        clues = self._clues(query, oblast, kinds, notes)
+        clues, unplaced = self._clues(query, hints, kinds, notes)
         scored = self.candidates(query.core, clues, fuzzy, inflected=query.preposition is not None)
-        attempt = Attempt(text, query, clues, fuzzy, limit, scored, decide(scored, limit), notes)
+        attempt = Attempt(text, query, clues, fuzzy, limit, scored, decide(scored, limit), notes, hints, unplaced)
         for stage in STAGES:
             if stage.should_run(attempt):
                 stage.run(self, attempt)
+                if attempt.answer is not None:
+                    return attempt.answer
         decision = attempt.decision
         candidates = tuple(candidate(s) for s in decision.ranked)
         best = candidates[0] if candidates and decision.status != UNMATCHED else None
         return Result(text, decision.status, best, candidates,
                       explain(decision.status, decision.ranked, decision.reason, attempt.notes))
 
-    def _clues(self, query: Query, oblast: str | None, kinds: frozenset[str] | None, notes: list[str]) -> Clues:
-        """The clues of an input: its kind word, the kinds asked for, the oblast hint and the context phrases."""
-        oblasts: frozenset[str] | None = None
-        if oblast is not None and str(oblast).strip():
-            oblasts = self.oblasts_for(str(oblast))
-            if oblasts:
-                notes.append(f"oblast hint '{_shorten(str(oblast))}'")
-            else:
-                notes.append(f"oblast hint '{_shorten(str(oblast))}' not recognized, ignored")
-                oblasts = None
+    def _clues(self, query: Query, hints: Hints, kinds: frozenset[str] | None,
+               notes: list[str]) -> tuple[Clues, list[str]]:
+        """The clues of an input (its kind word, the kinds asked for, the row's hints and the context phrases),
+        and the context phrases that named no oblast, raion, hromada or country."""
+        oblasts = self._hint("oblast", hints.oblast, self.oblasts_for, notes)
+        abroad = None
+        if oblasts is None and hints.oblast and notes and notes[-1].endswith("not recognized, ignored"):
+            # "Belgorod Oblast" in an oblast column: the row is abroad
+            abroad = self.context.country_of(strip_type_words(clean_text(hints.oblast))[0])
+            if abroad:
+                notes[-1] = f"oblast hint '{_shorten(hints.oblast)}' is abroad ({abroad})"
+        raions = self._hint("raion", hints.raion, self.context.raions_for, notes)
+        hromadas = self._hint("hromada", hints.hromada, self.context.hromadas_for, notes)
+        if hints.near is not None:
+            notes.append(f"point {hints.near[0]:.4f}, {hints.near[1]:.4f}")
         context = self.context.read(query.context)
         notes.extend(context.notes)
         query.alternates.extend(context.unused)
-        if context.oblasts:
-            oblasts = context.oblasts if oblasts is None else (oblasts & context.oblasts or oblasts)
         kind_word = query.kind_hint
         if kind_word is None and kinds is not None and len(kinds) == 1 and next(iter(kinds)) in KIND_WORD_ADMITS:
             kind_word = next(iter(kinds))  # kind="oblast" says what a type word would say
-        return Clues(kind_word=kind_word, kinds=kinds, oblasts=oblasts, raions=context.raions,
-                     countries=context.countries)
+        countries = _both(frozenset({abroad}) if abroad else None, context.countries)
+        return Clues(kind_word=kind_word, kinds=kinds, oblasts=_both(oblasts, context.oblasts),
+                     raions=_both(raions, context.raions), countries=countries,
+                     hromadas=_both(hromadas, context.hromadas), near=hints.near), context.unused
+
+    @staticmethod
+    def _hint(what: str, hint: str | None, read: Callable[[str], frozenset[str]],
+              notes: list[str]) -> frozenset[str] | None:
+        """The units a row's hint names (None when absent or naming nothing, which the notes say)."""
+        if hint is None or not str(hint).strip():
+            return None
+        units = read(str(hint))
+        if units:
+            notes.append(f"{what} hint '{_shorten(str(hint))}'")
+            return units
+        notes.append(f"{what} hint '{_shorten(str(hint))}' not recognized, ignored")
+        return None
 
     def candidates(self, core: str, clues: Clues, fuzzy: bool, *, inflected: bool = False,
                    deep: bool = False) -> dict[int, Scored]:
@@ -168,29 +206,6 @@ class Resolver:
                 return True
         return False
 
-    def _by_identifier(self, core: str) -> Result | None:
-        """An input that is itself an entity ID (KATOTTG code, person:slug), a P-code or an ISO 3166-2 code."""
-        entity_id = None
-        if _ID_PATTERN.match(core):
-            entity_id = core
-        elif _PCODE_PATTERN.match(core):
-            entity_id = self.index.pcode(core.upper())
-        elif _ISO_PATTERN.match(core):
-            for row in self.context.tops():
-                if (row.iso3166_2 or "").upper() == core.upper():
-                    entity_id = row.id
-        if entity_id is None:
-            return None
-        eid = self.index.eid_of(entity_id)
-        if eid is None:
-            return None
-        row = self.index.entities([eid])[eid]
-        found = candidate(Scored(eid, row, Hit(eid, 0, "identifier", "as-written", core, 1.0), None, 1.0))
-        what = ("ISO 3166-2 code" if _ISO_PATTERN.match(core)
-                else "OCHA P-code" if _PCODE_PATTERN.match(core) else "entity ID")
-        return Result(core, MATCHED, found, (found,),
-                      f"the input is the {what} of {entity_id} {row.name}; matched: by identifier")
-
     # -- the stages of the ladder ---------------------------------------------------------------
 
     def _deeper(self, attempt: Attempt) -> None:
@@ -211,8 +226,8 @@ class Resolver:
             if found and clues.oblasts is not None:
                 found = found & clues.oblasts
             if found:
-                decision = decide(self.candidates(name, Clues(kinds=clues.kinds, oblasts=found), attempt.fuzzy),
-                                  attempt.limit)
+                trailing = Clues(kinds=clues.kinds, oblasts=found, hromadas=clues.hromadas, near=clues.near)
+                decision = decide(self.candidates(name, trailing, attempt.fuzzy), attempt.limit)
                 if decision.status != UNMATCHED:
                     if decision.better_than(attempt.decision):
                         attempt.decision = decision
@@ -224,18 +239,78 @@ class Resolver:
         clues = attempt.clues
         for stem in _adjective_stems(attempt.query.core):
             scored = self.candidates(stem, Clues(kind_word="oblast", kinds=clues.kinds, oblasts=clues.oblasts,
-                                                 raions=clues.raions), attempt.fuzzy)
+                                                 raions=clues.raions, hromadas=clues.hromadas, near=clues.near),
+                                     attempt.fuzzy)
             decision = decide(scored, attempt.limit)
             if decision.status != UNMATCHED:
                 attempt.decision, attempt.scored = decision, scored
                 attempt.notes.append(f"adjective '{attempt.query.core}' read as '{stem}'")
                 return
 
+    def _several(self, attempt: Attempt) -> None:
+        """"Kharkivska / Donetska", "Kharkiv, Donetsk": a cell naming several places is never matched to one
+        of them ("Chernihiv Oblast / Yahidne" names one place and where it lies: that is not a list)."""
+        found: dict[str, Candidate] = {}
+        for part in attempt.query.listed:
+            result = self.resolve(part, limit=1, fuzzy=attempt.fuzzy)
+            if result.status != UNMATCHED and result.best is not None:
+                found.setdefault(result.best.id, result.best)
+        places = list(found.values())
+        if attempt.decision.status == MATCHED:
+            top = candidate(attempt.decision.ranked[0])
+            if all(p.id == top.id or top.lies_in(p.id) or p.kind == "country" or fold(p.name) == fold(top.name)
+                   for p in places):
+                return  # the cell's other parts say where its one place lies (or name its namesakes)
+        nested = any(a.lies_in(b.id) for a in places for b in places if a is not b)
+        if len(places) >= 2 and not nested:
+            names = "; ".join(f"{c.id} {c.name}" for c in places)
+            attempt.answer = Result(attempt.text, AMBIGUOUS, places[0], tuple(places),
+                                    f"the cell names several places ({names}); ambiguous: a list is never "
+                                    "matched to one of them")
+
+    def _neighbourhood(self, attempt: Attempt) -> None:
+        """"Pivnichna Saltivka, Kharkiv": a name not known in the gazetteer, with its town named beside it,
+        is placed in the town, saying so ("Kharkiv, Donetsk" names two towns: a list, never one of them)."""
+        alone = self.resolve(attempt.query.core, kind=attempt.clues.kinds, limit=attempt.limit, fuzzy=False)
+        if alone.status != UNMATCHED:
+            attempt.query.listed = [attempt.query.core, *attempt.query.context]
+            self._several(attempt)
+            return
+        for part in attempt.query.context:
+            if strip_type_words(part)[1] in ("oblast", "raion", "hromada"):
+                continue
+            hints = attempt.hints
+            town = self.resolve(part, oblast=hints.oblast, raion=hints.raion, hromada=hints.hromada,
+                                near=hints.near, kind=SETTLEMENT_KINDS, limit=attempt.limit, fuzzy=attempt.fuzzy)
+            if town.status == MATCHED and town.best is not None:
+                best = dataclasses.replace(town.best, method="context")
+                attempt.answer = Result(
+                    attempt.text, MATCHED, best, (best, *town.candidates[1:]),
+                    f"'{_shorten(attempt.query.core)}' is not a place the gazetteer knows; it lies in {best.id} "
+                    f"{best.name}, named beside it: {town.explanation}")
+                return
+
+    def _other_places(self, attempt: Attempt) -> None:
+        """"Sloviansk, Kramatorsk": context parts that name no unit the place lies in, but places of their own,
+        make the cell a list."""
+        attempt.query.listed = [attempt.query.core, *attempt.unplaced]
+        self._several(attempt)
+
+    def _direction(self, attempt: Attempt) -> None:
+        """"Бахмутський напрямок", "Bakhmut direction": a front sector is named after a town: that town."""
+        for noun in nouns_of_adjective(attempt.query.core):
+            town = self.resolve(noun, kind=SETTLEMENT_KINDS, limit=attempt.limit, fuzzy=attempt.fuzzy)
+            if town.status == MATCHED and town.best is not None:
+                attempt.answer = Result(attempt.text, MATCHED, town.best, town.candidates,
+                                        f"the town a front sector is named after: {town.explanation}")
+                return
+
     def _alternates(self, attempt: Attempt) -> None:
         """'Bakhmut (Artemivsk)': an alternate that reaches the same entity confirms it; when nothing was
         found, what the alternate finds is a candidate."""
         clues = attempt.clues
-        alternate_clues = Clues(kinds=clues.kinds, oblasts=clues.oblasts, raions=clues.raions)
+        alternate_clues = Clues(kinds=clues.kinds, oblasts=clues.oblasts, raions=clues.raions,
+                                hromadas=clues.hromadas, near=clues.near)
         for alternate in attempt.query.alternates:
             for eid, item in self.candidates(alternate, alternate_clues, attempt.fuzzy).items():
                 if eid in attempt.scored:
@@ -255,14 +330,68 @@ def _names_a_unit_or_unmatched(attempt: Attempt) -> bool:
     return named and len(_WORD_BREAK.split(attempt.query.core)) >= 2
 
 
+def _unknown_with_context(attempt: Attempt) -> bool:
+    """The name is not known (nothing found, or only a spelling unlike it), and there is context."""
+    if not attempt.query.context:
+        return False
+    ranked = attempt.decision.ranked
+    return attempt.decision.status == UNMATCHED or (
+        attempt.decision.status == AMBIGUOUS and ranked[0].hit.method == "fuzzy"
+        and ranked[0].hit.similarity < w.FUZZY_OBLAST_SIMILARITY)
+
+
+def _matched_with_other_parts(attempt: Attempt) -> bool:
+    return attempt.decision.status == MATCHED and bool(attempt.unplaced) and not attempt.query.listed
+
+
+def _direction_not_a_town(attempt: Attempt) -> bool:
+    ranked = attempt.decision.ranked
+    return attempt.query.direction and not (attempt.decision.status == MATCHED and ranked
+                                            and ranked[0].kind in SETTLEMENT_KINDS)
+
+
 #: The fallback ladder of resolve, in order (see the module docstring).
 STAGES = (
+    Stage("several places", lambda a: len(a.query.listed) >= 2, Resolver._several),
+    Stage("direction", _direction_not_a_town, Resolver._direction),
     Stage("deeper retrieval", _unmatched_with_candidates, Resolver._deeper),
     Stage("trailing context", _names_a_unit_or_unmatched, Resolver._trailing),
     Stage("oblast adjective", lambda a: a.decision.status == UNMATCHED and a.query.kind_hint == "oblast",
           Resolver._adjective),
     Stage("alternates", lambda a: bool(a.query.alternates), Resolver._alternates),
+    Stage("other places", _matched_with_other_parts, Resolver._other_places),
+    Stage("neighbourhood", _unknown_with_context, Resolver._neighbourhood),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What a row gives beside the name: its oblast, raion and hromada (names in any spelling or IDs), a point."""
+
+    oblast: str | None = None
+    raion: str | None = None
+    hromada: str | None = None
+    near: tuple[float, float] | None = None
+
+
+def check_point(near: object) -> tuple[float, float] | None:
+    """A `near=` argument as a (lat, lon) pair of floats; HintError for anything else."""
+    if near is None:
+        return None
+    try:
+        lat, lon = (float(value) for value in near)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise HintError(f"near must be a (lat, lon) pair of numbers, not {near!r}") from None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise HintError(f"near {near!r} is not a point: latitude is -90..90 and longitude -180..180")
+    return lat, lon
+
+
+def _both(hint: frozenset[str] | None, context: frozenset[str] | None) -> frozenset[str] | None:
+    """A row's hint and the input's own context together: what both allow, or either when they disagree."""
+    if hint is None or context is None:
+        return hint or context
+    return hint & context or hint
 
 
 def _adjective_stems(text: str) -> list[str]:

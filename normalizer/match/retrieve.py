@@ -49,6 +49,7 @@ class Hit:
     score: float
     edits: int = 0
     note: str = ""
+    similarity: float = 1.0  # fuzzy hits: how alike the input and the spelling are as written (0..1)
 
 
 def fuzzy_score(query_skel: str, candidate_skel: str, distance: int) -> float:
@@ -193,18 +194,19 @@ class Retriever:
                 by_sid[sid] = (candidate, distance)
         # one hit per form (its best spelling): a name's many romanizations are one way to reach it
         bases: dict[int, float] = {}
-        best: dict[int, tuple[float, int, str, str, int]] = {}
+        best: dict[int, tuple[float, int, str, str, int, float]] = {}
         for fid, eid, sid, system, spelling in self.index.spellings_of_skeletons(list(by_sid)):
             candidate, distance = by_sid[sid]
             base = bases.get(sid)
             if base is None:
                 base = bases[sid] = fuzzy_score(key, candidate, distance)
-            score = base * (w.FUZZY_FLOOR + w.FUZZY_SIMILARITY * ratio(folded, spelling) / 100.0)
+            similarity = ratio(folded, spelling) / 100.0
+            score = base * (w.FUZZY_FLOOR + w.FUZZY_SIMILARITY * similarity)
             known = best.get(fid)
             if known is None or score > known[0]:
-                best[fid] = (score, eid, system, spelling, distance)
-        for fid, (score, eid, system, spelling, distance) in best.items():
-            hits.append(Hit(eid, fid, "fuzzy", system, spelling, score, edits=distance))
+                best[fid] = (score, eid, system, spelling, distance, similarity)
+        for fid, (score, eid, system, spelling, distance, similarity) in best.items():
+            hits.append(Hit(eid, fid, "fuzzy", system, spelling, score, edits=distance, similarity=similarity))
         return hits
 
     # -- persons ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ the entity's best hit and to its best hit through a current name.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -38,13 +39,16 @@ RECENT_FORMER_YEAR = 2014
 
 @dataclass(frozen=True, slots=True)
 class Clues:
-    """What a row says beside the name: a kind word, allowed kinds, oblasts, raions, countries."""
+    """What a row says beside the name: a kind word, allowed kinds, oblasts, raions (current or pre-2020),
+    hromadas, countries, a point."""
 
     kind_word: str | None = None
     kinds: frozenset[str] | None = None
     oblasts: frozenset[str] | None = None
     raions: frozenset[str] | None = None
     countries: frozenset[str] | None = None
+    hromadas: frozenset[str] | None = None
+    near: tuple[float, float] | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +63,7 @@ class Scored:
     notes: list[str] = field(default_factory=list)
     current_score: float = -1.0  # best score through a current (authoritative) name
     centre: int = 0  # 2: centre of a raion, 1: of a hromada (a namesake prior for villages)
+    confirmed: frozenset[str] = frozenset()  # the place clues that agree with the entity: oblast, raion, hromada, near
 
     @property
     def kind(self) -> str:
@@ -95,6 +100,13 @@ class Scored:
     def authoritative(self) -> bool:
         """The entity is reached through a current name nearly as well as through its best hit."""
         return self.current_score >= self.score - w.NEAR_TIE
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance between two (lat, lon) points, in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def form_weight(form_type: str, year_to: int | None) -> float:
@@ -155,17 +167,19 @@ def score_hits(retriever: Retriever, hits: Iterable[Hit], clues: Clues, centres:
     for eid, (score, hit, form) in best_hit.items():
         row = rows[eid]
         notes: list[str] = []
-        adjust = clue_adjustment(row, clues, notes)
+        adjust, confirmed = clue_adjustment(row, clues, notes)
         current = best_current.get(eid)
         best[eid] = Scored(eid, row, hit, form, adjust(score), notes,
                            current_score=adjust(current) if current is not None else -1.0,
-                           centre=centres.get(row.id, 0))
+                           centre=centres.get(row.id, 0), confirmed=confirmed)
     return best
 
 
-def clue_adjustment(row: EntityRow, clues: Clues, notes: list[str]) -> Callable[[float], float]:
-    """The function that applies the clues to an entity's score (its notes collected once)."""
+def clue_adjustment(row: EntityRow, clues: Clues, notes: list[str]) -> tuple[Callable[[float], float], frozenset[str]]:
+    """The function that applies the clues to an entity's score (its notes collected once), and the place clues
+    that agree with the entity."""
     steps: list[tuple[float, float]] = []  # (multiply, then add)
+    confirmed: set[str] = set()
     kind_word = clues.kind_word
     if kind_word:
         if row.kind in KIND_WORD_ADMITS.get(kind_word, ()):
@@ -178,6 +192,7 @@ def clue_adjustment(row: EntityRow, clues: Clues, notes: list[str]) -> Callable[
     if clues.oblasts is not None:
         if row.oblast_id in clues.oblasts or row.id in clues.oblasts:
             steps.append((1.0, w.OBLAST_FITS))
+            confirmed.add("oblast")
             notes.append("in the given oblast")
         else:
             steps.append((w.OBLAST_CONTRADICTS, 0.0))
@@ -188,15 +203,34 @@ def clue_adjustment(row: EntityRow, clues: Clues, notes: list[str]) -> Callable[
         else:
             steps.append((w.COUNTRY_CONTRADICTS, 0.0))
     if clues.raions is not None:
-        if row.raion_id in clues.raions:
+        if row.raion_id in clues.raions or row.former_raion_id in clues.raions or row.id in clues.raions:
             steps.append((1.0, w.RAION_FITS))
-            notes.append("in the given raion")
+            confirmed.add("raion")
+            notes.append("in the given raion" if row.raion_id in clues.raions or row.id in clues.raions
+                         else "in the given raion of before 2020")
         else:
             steps.append((w.RAION_CONTRADICTS, 0.0))
+    if clues.hromadas is not None:
+        if row.hromada_id in clues.hromadas or row.id in clues.hromadas:
+            steps.append((1.0, w.HROMADA_FITS))
+            confirmed.add("hromada")
+            notes.append("in the given hromada")
+        else:
+            steps.append((w.HROMADA_CONTRADICTS, 0.0))
+    if clues.near is not None and row.lat is not None and row.lon is not None:
+        distance = distance_km(clues.near, (row.lat, row.lon))
+        reach = w.REACH_KM.get(row.kind, w.REACH_KM["village"])
+        if distance <= reach:
+            steps.append((1.0, w.NEAR_FITS))
+            confirmed.add("near")
+            notes.append(f"{distance:.0f} km from the given point")
+        elif distance > w.FAR_REACHES * reach:
+            steps.append((w.FAR_CONTRADICTS, 0.0))
+            notes.append(f"{distance:.0f} km from the given point")
 
     def adjust(score: float) -> float:
         for multiply, add in steps:
             score = score * multiply + add
         return score
 
-    return adjust
+    return adjust, frozenset(confirmed)

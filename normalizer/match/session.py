@@ -22,7 +22,7 @@ from ..errors import IndexError_
 from .index import IndexReader
 from .indexing import build_index, index_fingerprint
 from .model import MATCHED, Result
-from .resolver import Resolver
+from .resolver import Resolver, check_point
 from .sync import index_head, sync, sync_user_layer
 
 if TYPE_CHECKING:
@@ -47,8 +47,9 @@ class Matching(Protocol):
         """The resolver behind `resolve`."""
         ...
 
-    def resolve(self, text: str, *, oblast: str | None = None, kind: str | Iterable[str] | None = None,
-                limit: int = 5) -> Result:
+    def resolve(self, text: str, *, oblast: str | None = None, raion: str | None = None,
+                hromada: str | None = None, near: tuple[float, float] | None = None,
+                kind: str | Iterable[str] | None = None, limit: int = 5) -> Result:
         """Resolve one name."""
         ...
 
@@ -100,24 +101,34 @@ class Matcher:
         text: str,
         *,
         oblast: str | None = None,
+        raion: str | None = None,
+        hromada: str | None = None,
+        near: tuple[float, float] | None = None,
         kind: str | Iterable[str] | None = None,
         limit: int = 5,
     ) -> Result:
-        """Resolve one name: status (matched/ambiguous/unmatched), best candidate, candidates, explanation."""
+        """Resolve one name: status (matched/ambiguous/unmatched), best candidate, candidates, explanation.
+
+        The hints are what a row says beside the name: `oblast`, `raion` (today's or one of before 2020) and
+        `hromada` as names in any spelling or as IDs, `near` a (lat, lon) point; `kind` allows only some kinds.
+        """
         if not isinstance(text, str):
             raise TypeError(f"resolve() needs a str, not {type(text).__name__}")
-        if oblast is not None and not isinstance(oblast, str):
-            raise TypeError(f"oblast must be a str, not {type(oblast).__name__}")
+        for name, value in (("oblast", oblast), ("raion", raion), ("hromada", hromada)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ValueError(f"limit must be a positive int, not {limit!r}")
+        point = check_point(near)
         kind_key = kind if isinstance(kind, (str, type(None))) else tuple(kind)
-        key = (text, oblast, kind_key, limit)
+        key = (text, oblast, raion, hromada, point, kind_key, limit)
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-            result = self._resolver.resolve(text, oblast=oblast, kind=kind, limit=limit)
+            result = self._resolver.resolve(text, oblast=oblast, raion=raion, hromada=hromada, near=point,
+                                            kind=kind, limit=limit)
             self._cache[key] = result
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
@@ -128,12 +139,15 @@ class Matcher:
         texts: Iterable[str],
         *,
         oblast: str | None = None,
+        raion: str | None = None,
+        hromada: str | None = None,
+        near: tuple[float, float] | None = None,
         kind: str | Iterable[str] | None = None,
         limit: int = 5,
     ) -> Iterator[Result]:
-        """Resolve many names lazily, in order (repeated names are answered from the cache)."""
+        """Resolve many names lazily, in order, with the same hints (repeated names come from the cache)."""
         for text in texts:
-            yield self.resolve(text, oblast=oblast, kind=kind, limit=limit)
+            yield self.resolve(text, oblast=oblast, raion=raion, hromada=hromada, near=near, kind=kind, limit=limit)
 
     def sync(self) -> SyncResult:
         """Pick up user-layer changes (this process's or others'): the index is updated incrementally

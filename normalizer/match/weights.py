@@ -16,12 +16,28 @@ from types import MappingProxyType
 ACCEPT = 0.80
 #: Candidates within this distance of the best are in a near-tie: a prior or context must settle it.
 NEAR_TIE = 0.025
-#: A city settles a near-tie with cities when it has this many times the largest one's people.
-CITY_OVER_CITIES = 8
-#: Any place settles a near-tie by population when it has this many times the largest rival's people.
-POPULATION_OVER_ALL = 20
-#: Populations under this count as this much in the ratios above (villages without census figures).
-POPULATION_FLOOR = 500
+#: Namesakes (one official name) the clues do not tell apart are rivals within this window: a Russian name from
+#: GeoNames (0.99) and a derived Russian form (0.95) do not make one village more likely than another.
+NAMESAKE_WINDOW = 0.05
+#: A place settles a near-tie by population only when it has this many times the people of all its namesakes
+#: together: a town of 19,000 does not dwarf ten villages (a settlement list names each of them), a city of
+#: 200,000 does.
+DWARFS = 10
+#: Without a confirming clue, fuzzy, read-back and derived spellings are trusted only for places this large
+#: (a typo of Kramatorsk is Kramatorsk; "Toshivka" is not Nosivka, 552 km away).
+TRUSTED_POPULATION = 50_000
+#: ... and only when the input, as written, is this similar to the spelling matched (rapidfuzz ratio / 100):
+#: "qwerty" is a skeleton edit away from "Kertj", but nothing like it.
+FUZZY_TRUSTED_SIMILARITY = 0.75
+#: A fuzzy spelling of a small place confirmed only by its oblast must be this similar as written (an oblast has
+#: a thousand villages: "Saltivka, Kharkiv" is a district of the city, not the village of Shativka).
+FUZZY_OBLAST_SIMILARITY = 0.85
+#: A namesake in another country counts for this many times fewer people (data about Ukraine names it less).
+ABROAD_DISCOUNT = 10
+#: Populations under this count as this much in the ratios above (villages without census figures)...
+POPULATION_FLOOR = 1000
+#: ... and urban-type settlements without one count as this much.
+SETTLEMENT_FLOOR = 5000
 
 # -- how a spelling matched: a hit's own score ------------------------------------------------
 
@@ -98,6 +114,19 @@ OBLAST_FITS, OBLAST_CONTRADICTS = 0.03, 0.72
 COUNTRY_FITS, COUNTRY_CONTRADICTS = 0.03, 0.6
 #: In the raion the context names / not.
 RAION_FITS, RAION_CONTRADICTS = 0.02, 0.8
+#: In the hromada the row names / not in it.
+HROMADA_FITS, HROMADA_CONTRADICTS = 0.02, 0.8
+#: A point within a unit's reach of it fits (it is in or at the place); beyond FAR_REACHES times the reach it
+#: contradicts. Reaches by kind approximate the size of the place (no outlines: points only).
+REACH_KM = MappingProxyType({
+    "village": 8.0, "settlement": 10.0, "city": 20.0, "city-district": 10.0, "hromada": 25.0, "raion": 70.0,
+    "oblast": 200.0, "former-raion": 40.0, "former-settlement": 8.0, "country": 1000.0, "foreign": 20.0,
+    "region": 300.0, "river": 400.0, "sea": 400.0, "reservoir": 60.0, "island": 20.0, "facility": 10.0,
+    "person": 0.0,
+})
+NEAR_FITS = 0.03
+FAR_REACHES = 3.0
+FAR_CONTRADICTS = 0.8
 #: An oblast hint names every top-level unit scoring within this of the best (Kyiv: city and oblast).
 OBLAST_HINT_TOLERANCE = 0.06
 #: A raion in the context names the raions scoring within this of the best (at most two).

@@ -1,9 +1,7 @@
-"""Input cleanup: Unicode, apostrophes, homoglyphs, type words, context and alternates.
+"""Input cleanup at the level of characters and words: Unicode, apostrophes and dashes, look-alike letters of
+the other script, Greek/Armenian/Georgian spellings, and the type words that state a kind (м., oblast, р-н).
 
-`parse_query(text)` turns a raw cell or mention into a Query: the core name, the
-kind its type word implies (м. -> city, oblast -> oblast ...), trailing context
-("..., Kharkiv oblast", "Бахмутський р-н"), parenthetical alternates
-("Bakhmut (Artemivsk)"), and notes of what the cleanup did, for explanations.
+Reading a whole cell (name, context, address parts, phrases) is `parse`'s job.
 """
 
 from __future__ import annotations
@@ -11,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +22,8 @@ MAX_NAME_LENGTH = 200
 
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _SPACES = re.compile(r"\s+")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+#: A Cyrillic letter.
+CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD = re.compile(r"[^\s,;()\[\]/]+")
 #: Alphabets read through unidecode when a word is written mostly in them: Greek, Armenian, Georgian
@@ -35,11 +34,7 @@ _OTHER_ALPHABETS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0530-\u058f\u10a0-\
 _MODERN_GREEK = str.maketrans({"β": "v", "Β": "V", "η": "i", "ή": "i", "Η": "I", "Ή": "I"})
 _GREEK_DIGRAPHS = (("μπ", "b"), ("Μπ", "B"), ("ΜΠ", "B"), ("ντσ", "nts"), ("ντ", "d"), ("Ντ", "D"), ("ΝΤ", "D"),
                    ("γκ", "g"), ("Γκ", "G"), ("ΓΚ", "G"))
-_PARENS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
-_SEPARATORS = re.compile(r"\s*[,;|]\s*|\s+-\s+|\s*/\s*")
 _GLUED_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_])")
-_COUNTRY_WORDS = frozenset({"ukraine", "ukraina", "україна", "украина", "ukrajina", "ua", "ukr"})
-_BROAD_KINDS = frozenset({"oblast", "raion", "hromada"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +44,6 @@ class TypeWord:
     words: tuple[str, ...]
     kind: str
     position: str  # prefix, suffix or any
-
-
-@dataclass(slots=True)
-class Query:
-    """A cleaned input, split into its name and what surrounds it."""
-
-    raw: str
-    core: str
-    kind_hint: str | None = None
-    context: list[str] = field(default_factory=list)
-    alternates: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    too_long: bool = False
-    preposition: str | None = None
-    cleaned: str = ""  # the whole input after clean_text (before look-alike repair and splitting)
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +119,7 @@ def fix_homoglyphs(text: str) -> str:
 
     def repair(match: re.Match[str]) -> str:
         word = match.group(0)
-        cyrillic = len(_CYRILLIC.findall(word))
+        cyrillic = len(CYRILLIC_LETTER.findall(word))
         latin = len(_LATIN.findall(word))
         if not cyrillic or not latin:
             return word
@@ -206,35 +186,6 @@ def _strip_type_words(core: str) -> tuple[str, str | None]:
     return core, None
 
 
-def strip_prepositions(core: str) -> tuple[str, str | None]:
-    """Drop a leading preposition ("у Лисичанську", "near Bakhmut", "outskirts of Avdiivka")."""
-    tokens = core.split(" ")
-    known = prepositions()
-    for size in (4, 3, 2, 1):
-        if len(tokens) <= size:
-            continue
-        phrase = " ".join(tokens[:size]).casefold()
-        following = tokens[size]
-        if phrase not in known:
-            continue
-        cyrillic_phrase = bool(_CYRILLIC.search(phrase))
-        # a Cyrillic preposition precedes a Cyrillic word; an English one a capitalized name
-        if (cyrillic_phrase and _CYRILLIC.search(following)) or (not cyrillic_phrase and following[:1].isupper()):
-            return " ".join(tokens[size:]), " ".join(tokens[:size])
-    return core, None
-
-
-def strip_country(core: str) -> str:
-    """Drop a leading or trailing country word or code (ua-lviv, ukraine_odesa, Odesa Ukraine)."""
-    tokens = re.split(r"(\s+|-)", core)
-    words = [t for t in tokens if t.strip() and t != "-"]
-    if len(words) >= 2 and words[0].casefold() in _COUNTRY_WORDS:
-        return core[core.index(words[0]) + len(words[0]):].strip(" -")
-    if len(words) >= 2 and words[-1].casefold() in _COUNTRY_WORDS:
-        return core[: core.rindex(words[-1])].strip(" -")
-    return core
-
-
 def strip_type_words(core: str) -> tuple[str, str | None]:
     """Remove type words at either end (м. ... , ... область), repeatedly; (rest, kind)."""
     kind = None
@@ -245,82 +196,3 @@ def strip_type_words(core: str) -> tuple[str, str | None]:
         kind = kind or found
         core = rest
     return core.strip(" .,-"), kind
-
-
-def parse_query(text: str) -> Query:
-    """Clean a raw name and split it into core name, kind hint, context and alternates."""
-    if len(text) > MAX_NAME_LENGTH * 4:
-        return Query(raw=text[:MAX_NAME_LENGTH], core="", too_long=True, notes=["input too long to be a name"])
-    cleaned = clean_text(text)
-    notes: list[str] = []
-    romanized = romanize_other_alphabets(cleaned)
-    if romanized != cleaned:
-        notes.append("Greek, Armenian or Georgian letters read as Latin")
-    repaired = fix_homoglyphs(romanized)
-    if repaired != romanized:
-        notes.append("mixed-script look-alike letters repaired")
-    if len(repaired) > MAX_NAME_LENGTH:
-        return Query(raw=text, core="", too_long=True, notes=["input too long to be a name"])
-
-    alternates: list[str] = []
-    context: list[str] = []
-
-    def take_parenthetical(match: re.Match[str]) -> str:
-        inner = (match.group(1) or match.group(2) or "").strip()
-        if inner:
-            _, kind = strip_type_words(inner)
-            (context if kind in ("oblast", "raion", "hromada") else alternates).append(inner)
-        return " "
-
-    core = _PARENS.sub(take_parenthetical, repaired)
-    parts = [p.strip() for p in _SEPARATORS.split(core) if p and p.strip()]
-    parts = [p for p in parts if p.casefold().strip(" .") not in _COUNTRY_WORDS] or parts
-    core, rest = _pick_core(parts)
-    core, inner = _split_inner_context(core)
-    context.extend([*inner, *rest])
-    core = strip_country(_SPACES.sub(" ", core).strip())
-    core, preposition = strip_prepositions(core)
-    if preposition:
-        notes.append(f"preposition '{preposition}' dropped")
-    core, kind = strip_type_words(core)
-    if alternates:
-        notes.append(f"alternates in the input: {', '.join(alternates)}")
-    if context:
-        notes.append(f"context in the input: {', '.join(context)}")
-    return Query(raw=text, core=core, kind_hint=kind, context=context, alternates=alternates, notes=notes,
-                 preposition=preposition, cleaned=cleaned)
-
-
-def _pick_core(parts: list[str]) -> tuple[str, list[str]]:
-    """The most specific part is the name; broader ones (oblast, raion) are context.
-
-    "Novoselivka, Kharkiv oblast" and "Kharkiv Oblast, Kharkiv" both name the city
-    or village, with the oblast as context; "Bakhmut/Artemivsk" has no type word on
-    either side, so the second part is kept as context too (resolve tries it as an
-    alternate name only when it is not an oblast).
-    """
-    if not parts:
-        return "", []
-    kinds = [strip_type_words(part)[1] for part in parts]
-    if kinds[0] in _BROAD_KINDS:
-        specific = [i for i, kind in enumerate(kinds) if kind not in _BROAD_KINDS]
-        if specific:
-            chosen = specific[-1]
-            return parts[chosen], [p for i, p in enumerate(parts) if i != chosen]
-    return parts[0], parts[1:]
-
-
-def _split_inner_context(core: str) -> tuple[str, list[str]]:
-    """'Покровський район Донецької області' -> ('Покровський район', ['Донецької області'])."""
-    tokens = core.split(" ")
-    if len(tokens) < 4:
-        return core, []
-    _, tail_kind = strip_type_words(core)
-    if tail_kind not in _BROAD_KINDS:
-        return core, []
-    suffixes = {e.words: e.kind for e in type_words() if e.position in ("suffix", "any") and len(e.words) == 1}
-    for i in range(1, len(tokens) - 2):
-        kind = suffixes.get((tokens[i].casefold().rstrip("."),))
-        if kind in ("raion", "hromada", "city", "village", "settlement"):
-            return " ".join(tokens[: i + 1]), [" ".join(tokens[i + 1 :])]
-    return core, []

@@ -54,8 +54,8 @@ class BatchResolver:
     """Answers distinct (value, oblast) pairs once each, optionally in a pool of processes.
 
     Oblast hints are reduced to the one top-level unit they name (so "Kharkiv Oblast",
-    "Харківська область" and "UA-63" are one hint); hints naming several units stay as
-    given, hints naming none count as no hint (the matcher ignores them too).
+    "Харківська область" and "UA-63" are one hint); hints naming none or several units stay as
+    given (a region abroad makes the row foreign; other hints the matcher ignores, saying so).
     """
 
     def __init__(
@@ -107,7 +107,9 @@ class BatchResolver:
         return self._hints[oblast]
 
     def _learn_hint(self, oblast: str, units: Collection[str]) -> None:
-        self._hints[oblast] = next(iter(units)) if len(units) == 1 else (oblast if units else None)
+        # one unit: its ID (so that every spelling of it is one hint); none or several: the text itself (the
+        # matcher reads a region abroad in it, or ignores it, and says so)
+        self._hints[oblast] = next(iter(units)) if len(units) == 1 else oblast
         if not units:
             self.unknown_hints.append(oblast)
 
