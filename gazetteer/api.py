@@ -17,17 +17,19 @@ from .build import (
     fingerprint,
     parse_sources,
 )
+from .codes import code_order, normalize_code
 from .errors import StoreError, UnknownEntityError
 from .home import BASE_STORE, resolve_home
 from .model import KINDS, Entity, Name
 from .store import STORE_FORMAT, BaseStore, stored_format
 from .textutil import encodable, fold_name
-from .timeline import EntityHistory, Successor, code_order, former_names_first, normalize_code
+from .timeline import EntityHistory, Successor, former_names_first
 from .userlayer import (
     Change,
     ConflictCheck,
     ImportReport,
     Op,
+    UserDecision,
     UserLayer,
     read_import_file,
     write_export,
@@ -290,6 +292,17 @@ class Gazetteer:
         """
         return self._user.add_entity(kind=kind, name_uk=name_uk, name=name, name_ru=name_ru, parent_id=parent_id,
                                      entity_id=entity_id, country=country, role=role, note=note, source=source)
+
+    def add_decision(self, value: str, entity_id: str, *, oblast_id: str | None = None, raion_id: str | None = None,
+                     note: str | None = None, source: str = "review") -> Change:
+        """Decide that VALUE, where a row gives this oblast and raion (None: any), is the entity: the matcher
+        answers it so there and nowhere else (what a review choice records; a later choice replaces it)."""
+        return self._user.add_decision(value, entity_id, oblast_id=oblast_id, raion_id=raion_id, note=note,
+                                       source=source)
+
+    def decisions(self, entity_id: str | None = None) -> list[UserDecision]:
+        """The decisions of review (of one entity, or all)."""
+        return self._user.decisions(entity_id)
 
     def remove_variant(self, entity_id: str, text: str, *, note: str | None = None) -> Change:
         """Remove a user-added variant; built-in names cannot be removed."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .codes import pcode_names
 from .errors import DataError, StoreError
 from .files import publish, temporary_beside
 from .model import ENTITY_FIELDS, NAME_TYPES, Entity, EntityRecord, Name
@@ -244,6 +245,15 @@ class BaseStore:
                           " GROUP BY entity_id ORDER BY min(rowid)",
                           (scheme, code))
         return [row[0] for row in rows]
+
+    def by_pcode(self, pcode: str) -> str | None:
+        """The unit an OCHA P-code names (see gazetteer.codes.pcode_names), or None."""
+        code = pcode.upper()
+        for (entity_id,) in self.query("SELECT id FROM entities WHERE id >= ? AND id < ? ORDER BY id",
+                                       (code, code + "\uffff")):
+            if pcode_names(code, entity_id):
+                return entity_id
+        return None
 
     def all_codes(self) -> list[tuple[str, str, str]]:
         """Every (entity ID, scheme, code) of the store."""

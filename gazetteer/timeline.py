@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .model import SETTLEMENT_KINDS, Entity, Name
-
-#: Order of the entities one code names: the settlement first (a hromada shares its centre's council code).
-CODE_KIND_ORDER = ("city", "settlement", "village", "city-district", "former-settlement", "hromada", "raion",
-                   "former-raion", "oblast")
+from .model import Entity, Name
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +45,6 @@ class EntityHistory:
             "successor": self.successor.id if self.successor else None,
             "successors": [s.to_dict() for s in self.successors],
         }
-
-
-def normalize_code(scheme: str, code: str) -> str:
-    """A code as the store keeps it: KOATUU with its leading zero (files that read it as a number drop it)."""
-    code = code.strip()
-    if scheme == "koatuu" and code.isdigit() and len(code) == 9:
-        return "0" + code
-    return code
-
-
-def code_order(entity: Entity) -> tuple[int, str]:
-    """Sort key of the entities one code names: settlements first."""
-    kind = entity.kind
-    rank = CODE_KIND_ORDER.index(kind) if kind in CODE_KIND_ORDER else len(CODE_KIND_ORDER)
-    return (0 if kind in SETTLEMENT_KINDS else 1, rank)
 
 
 def former_names_first(names: list[Name]) -> tuple[tuple[Name, ...], tuple[Name, ...]]:

@@ -438,8 +438,8 @@ def test_review_file_round_trip(fresh_home: Path, tmp_path: Path, capsys: pytest
     with Gazetteer.open(fresh_home, build=False) as gazetteer:
         op = gazetteer.history()[-1]
         assert op.source == "review" and "events.review.csv" in op.summary
-        name = gazetteer.names(LYSYCHANSK)[-1]
-        assert name.source == "review" and "count 12" in name.note
+        decision = gazetteer.decisions(LYSYCHANSK)[-1]  # a review choice is a decision, not a global variant
+        assert decision.source == "review" and decision.value == ALIEN and "count 12" in decision.note
 
 
 def test_export_round_trips_through_import(home: Path, norm: Normalizer, tmp_path: Path,

@@ -41,6 +41,7 @@ from .records import (
     RowOutcome,
     UnknownOpError,
     UnknownVariantError,
+    UserDecision,
     UserLayerError,
     UserVariant,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "RowOutcome",
     "UnknownOpError",
     "UnknownVariantError",
+    "UserDecision",
     "UserLayer",
     "UserLayerError",
     "UserVariant",

@@ -33,8 +33,15 @@ from ..sqlite import (
     write_transaction,
 )
 from ..store import BaseStore
-from .records import LAYER_APPLICATION_ID, LAYER_FORMAT, UserVariant
+from .records import LAYER_APPLICATION_ID, LAYER_FORMAT, UserDecision, UserVariant
 
+#: The decisions of review (layer format 2): a value chosen in a scope ('' for any oblast or raion).
+DECISIONS_SCHEMA = (
+    ("CREATE TABLE decisions(fold TEXT NOT NULL, value TEXT NOT NULL, oblast_id TEXT NOT NULL,"
+     " raion_id TEXT NOT NULL, entity_id TEXT NOT NULL, note TEXT, source TEXT NOT NULL, op_id INTEGER NOT NULL,"
+     " PRIMARY KEY(fold, oblast_id, raion_id))"),
+    "CREATE INDEX decisions_entity ON decisions(entity_id)",
+)
 SCHEMA = (
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ("CREATE TABLE ops(op_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL,"
@@ -48,12 +55,15 @@ SCHEMA = (
      " op_id INTEGER NOT NULL)"),
     "CREATE INDEX entities_parent ON entities(parent_id)",
     "CREATE TABLE hidden(entity_id TEXT PRIMARY KEY, op_id INTEGER NOT NULL)",
+    *DECISIONS_SCHEMA,
 )
 ENTITY_COLUMNS = ("id", "kind", "name", "name_uk", "name_ru", "oblast_id", "parent_id", "country", "role",
                   "note", "source", "op_id")
 VARIANT_COLUMNS = ("entity_id", "text", "fold", "lang", "note", "source", "op_id")
+DECISION_COLUMNS = ("value", "fold", "oblast_id", "raion_id", "entity_id", "note", "source", "op_id")
 _ENTITY_SELECT = f"SELECT {', '.join(ENTITY_COLUMNS)} FROM entities"
 _VARIANT_SELECT = f"SELECT {', '.join(VARIANT_COLUMNS)} FROM variants"
+_DECISION_SELECT = f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions"
 
 
 def recovery_hint(path: Path) -> str:
@@ -149,8 +159,11 @@ class LayerFile:
         except sqlite3.OperationalError as exc:
             raise self._read_only_error(exc) from exc
         try:
-            if retry_while_locked(lambda: self._check_header(db, fresh_ok=True)) == 0:
+            version = retry_while_locked(lambda: self._check_header(db, fresh_ok=True))
+            if version == 0:
                 retry_while_locked(lambda: self._initialize(db))
+            elif version < LAYER_FORMAT:
+                retry_while_locked(lambda: self._upgrade(db))
             retry_while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
             db.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
@@ -191,6 +204,18 @@ class LayerFile:
                 db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
                                [("layer_id", uuid.uuid4().hex), ("created_at", now())])
                 stamp_header(db, LAYER_APPLICATION_ID, LAYER_FORMAT)
+
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        """Bring a layer of an earlier format up to this one, keeping everything it holds (1 -> 2: decisions)."""
+        with write_transaction(db):
+            if read_header(db).version < 2:
+                for statement in DECISIONS_SCHEMA:
+                    db.execute(statement)
+                stamp_header(db, LAYER_APPLICATION_ID, LAYER_FORMAT)
+
+    def _has_decisions(self) -> bool:
+        """Whether the file holds the decisions table (a layer of format 1 opened read-only does not)."""
+        return bool(self._query("SELECT 1 FROM sqlite_master WHERE name = 'decisions'"))
 
     def _read_only_error(self, exc: BaseException | None = None) -> StoreError:
         reason = f" ({exc})" if exc else ""
@@ -255,6 +280,23 @@ def variant_in(db: sqlite3.Connection, entity_id: str, folded: str) -> UserVaria
     """The user variant of an entity with this folded text, as this connection sees it."""
     row = db.execute(f"{_VARIANT_SELECT} WHERE entity_id = ? AND fold = ?", (entity_id, folded)).fetchone()
     return UserVariant(*row) if row else None
+
+
+def decision_in(db: sqlite3.Connection, folded: str, oblast_id: str, raion_id: str) -> UserDecision | None:
+    """The decision for a folded value in a scope, as this connection sees it."""
+    row = db.execute(f"{_DECISION_SELECT} WHERE fold = ? AND oblast_id = ? AND raion_id = ?",
+                     (folded, oblast_id, raion_id)).fetchone()
+    return UserDecision(*row) if row else None
+
+
+def decision_select(where: str = "") -> str:
+    """SELECT of every decisions column (in DECISION_COLUMNS order), with an optional WHERE/ORDER tail."""
+    return f"{_DECISION_SELECT} {where}".strip()
+
+
+def decision_dict(decision: UserDecision) -> dict[str, Any]:
+    """A decision as a change records it."""
+    return {key: getattr(decision, key) for key in DECISION_COLUMNS if key != "op_id"}
 
 
 def entity_select(where: str = "") -> str:

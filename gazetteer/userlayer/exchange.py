@@ -1,6 +1,6 @@
 """The user layer's files: what `import-variants` reads (plain, export, review) and `export` writes.
 
-Formats (UTF-8, comma or tab separated, the header decides):
+Formats (the header decides):
 
 - plain: columns ``text`` and ``id`` (optional ``lang``, ``note``); one variant a row;
 - export: the plain columns plus ``source``, ``added_at`` and ``action`` (``variant``
@@ -9,9 +9,14 @@ Formats (UTF-8, comma or tab separated, the header decides):
   ``parent_id``, ``country``, ``role``), a ``hide`` row hides the built-in ``id``.
   Entities come first so that variants can name them; importing an export into an
   empty layer rebuilds the same state (``source`` and ``added_at`` are informative);
-- review: the review file of ``uanorm clean`` (``column,value,oblast,count,status,
-  candidate_1_id,...,chosen_id``): each row with ``chosen_id`` adds ``value`` as a
-  variant of that ID; rows left without ``chosen_id`` are counted and skipped.
+- review: the review file of ``uanorm clean`` (``column,value,oblast,oblast_id,raion,raion_id,count,
+  status,candidate_1_id,...,chosen_id``): each row with ``chosen_id`` records a decision: the value,
+  written in that oblast and raion, is that entity (a candidate's number, a KATOTTG code or another ID,
+  a KOATUU code or an OCHA P-code); rows left without ``chosen_id`` are counted and skipped;
+- a ``decision`` row of an export (``text``, ``id``, ``oblast_id``, ``raion_id``) does the same.
+
+CSV and TSV files may be comma-, semicolon- or tab-separated, UTF-8 (with or without BOM) or
+Windows-1251, as spreadsheets save them; XLSX workbooks are read too (the first sheet).
 """
 
 from __future__ import annotations
@@ -30,13 +35,18 @@ from .records import EXPORT_COLUMNS, ImportRow
 
 
 def read_import_file(path: str | os.PathLike[str]) -> tuple[list[ImportRow], str, int]:
-    """(rows, format, review rows without chosen_id) of a review file or a plain text,id CSV/TSV."""
+    """(rows, format, review rows without chosen_id) of a review file or a plain text,id table.
+
+    CSV or TSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1251 as spreadsheets save it)
+    or an XLSX workbook (its first sheet).
+    """
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            content = handle.read()
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    if path.suffix.lower() == ".xlsx":
+        table = _xlsx_rows(path)
+        if not table:
+            raise DataError(f"{path} is empty: expected a header with text and id columns (or a review file)")
+        return _read_rows(path, iter(table), 0)
+    content = _decoded(path)
     lines = content.splitlines(keepends=True)
     start = 0
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
@@ -44,13 +54,43 @@ def read_import_file(path: str | os.PathLike[str]) -> tuple[list[ImportRow], str
     if start == len(lines):
         raise DataError(f"{path} is empty: expected a header with text and id columns (or a review file)")
     header_line = lines[start]
-    delimiter = "\t" if header_line.count("\t") > header_line.count(",") else ","
+    delimiter = max(("\t", ";", ","), key=header_line.count)
     reader = csv.reader(io.StringIO("".join(lines[start:])), delimiter=delimiter)
     try:
         return _read_rows(path, reader, start)
     except csv.Error as exc:  # a field over csv's limit (128 KB), a broken quote ...
-        raise DataError(f"{path} line {start + reader.line_num}: cannot be read as "
-                        f"{'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from None
+        kind = {"\t": "TSV", ";": "CSV (;)", ",": "CSV"}[delimiter]
+        raise DataError(f"{path} line {start + reader.line_num}: cannot be read as {kind} ({exc})") from None
+
+
+def _decoded(path: Path) -> str:
+    """A text file's content: UTF-8 (a BOM allowed), else Windows-1251 when that reads as Cyrillic text."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:
+            text = ""
+        letters = [c for c in text if c.isalpha()]
+        if letters and sum("\u0400" <= c <= "\u04ff" for c in letters) >= len(letters) // 3:
+            return text
+        raise DataError(f"{path} is not UTF-8 text, nor Windows-1251 ({exc.reason} at byte {exc.start}); "
+                        "save it as UTF-8") from exc
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    """The cells of an XLSX file's first sheet as text, row by row (empty cells as '')."""
+    import polars as pl
+
+    try:
+        frame = pl.read_excel(path, has_header=False, infer_schema_length=0)
+    except Exception as exc:  # noqa: BLE001 - the reader raises its own, untyped exceptions for bad workbooks
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path} cannot be read as an XLSX workbook ({message})") from None
+    return [["" if value is None else str(value) for value in row] for row in frame.iter_rows()]
 
 
 def _read_rows(path: Path, reader: Any, start: int) -> tuple[list[ImportRow], str, int]:
@@ -73,15 +113,19 @@ def _read_rows(path: Path, reader: Any, start: int) -> tuple[list[ImportRow], st
             lang=_blank(record.get("lang")), note=_blank(record.get("note")), kind=_blank(record.get("kind")),
             name=_blank(record.get("name")), name_ru=_blank(record.get("name_ru")),
             parent_id=_blank(record.get("parent_id")), country=_blank(record.get("country")),
-            role=_blank(record.get("role")),
+            role=_blank(record.get("role")), oblast_id=_blank(record.get("oblast_id")),
+            raion_id=_blank(record.get("raion_id")),
         ))
     return rows, "plain", 0
 
 
 def _review_rows(path: Path, header: list[str], reader: Iterator[list[str]], start: int
                  ) -> tuple[list[ImportRow], str, int]:
+    """Each filled row of a review file as a decision: the value, in the row's oblast and raion, is chosen_id."""
     rows = []
     skipped = 0
+    numbers = sorted({int(name.split("_")[1]) for name in header
+                      if name.startswith("candidate_") and name.endswith("_id") and name.split("_")[1].isdigit()})
     for number, values in enumerate(reader, start=start + 2):
         if not any(v.strip() for v in values):
             continue
@@ -90,10 +134,13 @@ def _review_rows(path: Path, header: list[str], reader: Iterator[list[str]], sta
         if not chosen:
             skipped += 1
             continue
-        where = ", ".join(f"{key} {record[key].strip()}" for key in ("column", "oblast", "count")
+        where = ", ".join(f"{key} {record[key].strip()}" for key in ("column", "oblast", "raion", "count")
                           if (record.get(key) or "").strip())
+        candidates = tuple((record.get(f"candidate_{n}_id") or "").strip() for n in numbers)
         rows.append(ImportRow(line=number, text=unescape_formula(record.get("value", "")), entity_id=chosen,
-                              note=f"review of {path.name}" + (f" ({where})" if where else "")))
+                              action="decision", note=f"review of {path.name}" + (f" ({where})" if where else ""),
+                              oblast_id=_blank(record.get("oblast_id")), raion_id=_blank(record.get("raion_id")),
+                              candidates=candidates))
     return rows, "review", skipped
 
 

@@ -11,12 +11,14 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..codes import code_order, kind_of_code, normalize_code
 from ..errors import GazetteerError, StoreError
 from ..model import Entity
+from ..store import BaseStore
 from ..textutil import fold_name
 from .db import entity_dict, hidden_op, user_entity_in
 from .records import ROW_ACTIONS, ImportReport, ImportRow, RowOutcome, UserLayerError
-from .validation import check_entity_id, check_lang, check_note, check_text
+from .validation import check_entity_id, check_lang, check_note, check_scope, check_text
 
 if TYPE_CHECKING:
     from .layer import UserLayer
@@ -47,12 +49,14 @@ class Sorting:
     pending_hides: set[str] = field(default_factory=set)
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     by_fold: dict[str, tuple[str, int]] = field(default_factory=dict)
+    decided: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict)
 
     def sort(self, rows: list[ImportRow]) -> list[dict[str, Any]]:
         """File every row in the report; returns the changes of the added ones (entities, hidings, variants)."""
         entities: list[dict[str, Any]] = []
         hides: list[dict[str, Any]] = []
         variants: list[dict[str, Any]] = []
+        decisions: list[dict[str, Any]] = []
         report = self.report
         for row in rows:
             outcome = RowOutcome(row.line, row.action, row.text, row.entity_id)
@@ -67,6 +71,14 @@ class Sorting:
                     self.pending[entity.id] = entity
                     entities.append({"do": "add_entity", "entity": entity_dict(entity, check_note(row.note))})
                     report.added.append(_with(outcome, f"entity {entity.id}", entity_id=entity.id))
+                elif row.action == "decision":
+                    made = self._decision(row)
+                    if isinstance(made, Skip):
+                        (report.conflicts if made.conflict else report.known).append(_with(outcome, made.detail))
+                    else:
+                        changes, detail, entity_id = made
+                        decisions.extend(changes)
+                        report.added.append(_with(outcome, detail, entity_id=entity_id))
                 elif row.action == "hide":
                     entity_id = check_entity_id(row.entity_id)
                     if self.layer.base.entity(entity_id) is None:
@@ -89,7 +101,7 @@ class Sorting:
                 raise  # a damaged file is not a bad row
             except (GazetteerError, ValueError, LookupError, TypeError) as exc:
                 report.invalid.append(_with(outcome, str(exc)))
-        return entities + hides + variants
+        return entities + hides + variants + decisions
 
     def _entity(self, row: ImportRow) -> tuple[Entity, str]:
         """A new entity from an import row, or (the entity, 'already exists') when the same one exists."""
@@ -101,6 +113,25 @@ class Sorting:
                 return existing, f"entity {entity_id} already exists"
             raise UserLayerError(f"entity ID {entity_id} is taken by {existing.name} ({existing.kind})")
         return self.layer.new_entity(self.db, row, self.source, self.pending), ""
+
+    def _decision(self, row: ImportRow) -> tuple[list[dict[str, Any]], str, str] | Skip:
+        """The changes that record a review decision (the value, in the row's oblast and raion, is the chosen
+        entity), or a Skip saying why none are needed."""
+        value = check_text(row.text, "value")
+        entity = self.layer.target(self.db, chosen_entity(self.layer.base, row.entity_id, row.candidates))
+        scope = (check_scope(row.oblast_id), check_scope(row.raion_id))
+        key = (fold_name(value), *scope)
+        earlier = self.decided.get(key)
+        if earlier is not None:
+            if earlier[0] == entity.id:
+                return Skip(False, f"repeats line {earlier[1]}")
+            return Skip(True, f"line {earlier[1]} chose {earlier[0]} for the same value and scope")
+        self.decided[key] = (entity.id, row.line)
+        changes = self.layer.decision_changes(self.db, value, entity.id, scope, check_note(row.note), self.source)
+        if not changes:
+            return Skip(False, f"already decided: {entity.id} {entity.name}")
+        where = " / ".join(part for part in scope if part) or "anywhere"
+        return changes, f"decision: {entity.id} {entity.name} for {value!r} in {where}", entity.id
 
     def _variant(self, row: ImportRow) -> tuple[dict[str, Any], str] | Skip:
         """(the change, a description) for a variant to add, or a Skip saying why not."""
@@ -128,6 +159,32 @@ class Sorting:
         change = {"do": "add_variant", "entity_id": entity_id, "text": text, "fold": folded, "lang": lang,
                   "note": note, "source": self.source}
         return change, f"variant of {entity_id} {entity.name}"
+
+
+def chosen_entity(base: BaseStore, chosen: str, candidates: tuple[str, ...] = ()) -> str:
+    """The entity ID a review's chosen_id names: a candidate's number (1, 2 ...), a KATOTTG code or another ID,
+    a KOATUU code or an OCHA P-code; UnknownEntityError for anything else."""
+    chosen = chosen.strip()
+    if chosen.isdigit() and len(chosen) <= 2:
+        number = int(chosen)
+        if 1 <= number <= len(candidates) and candidates[number - 1]:
+            return candidates[number - 1]
+        raise UserLayerError(f"chosen_id {chosen} is not the number of a candidate of this row "
+                             f"(it has {len(candidates)}); give the number, or an ID or code")
+    scheme = kind_of_code(chosen)
+    if scheme == "koatuu":
+        code = normalize_code("koatuu", chosen)
+        found = sorted((e for e in map(base.entity, base.ids_by_code("koatuu", code)) if e is not None),
+                       key=code_order)
+        if not found:
+            raise UserLayerError(f"no unit carries the KOATUU code {code}")
+        return found[0].id
+    if scheme == "pcode":
+        unit = base.by_pcode(chosen)
+        if unit is None:
+            raise UserLayerError(f"no unit has the P-code {chosen}")
+        return unit
+    return check_entity_id(chosen)
 
 
 def _with(outcome: RowOutcome, detail: str, **fields: str) -> RowOutcome:

@@ -13,6 +13,9 @@ from ..model import KINDS, Entity, Name
 from ..textutil import encodable, fold_name, script_of
 from .db import (
     LayerFile,
+    decision_dict,
+    decision_in,
+    decision_select,
     entity_dict,
     entity_from_row,
     entity_note,
@@ -40,6 +43,7 @@ from .records import (
     Op,
     UnknownOpError,
     UnknownVariantError,
+    UserDecision,
     UserLayerError,
     UserVariant,
 )
@@ -49,6 +53,7 @@ from .validation import (
     check_lang,
     check_new_id,
     check_note,
+    check_scope,
     check_source,
     check_text,
     entity_names,
@@ -162,11 +167,56 @@ class UserLayer(LayerFile):
         return result
 
     def counts(self) -> dict[str, int]:
-        """How many ops, variants, entities and hidden entities the layer holds."""
+        """How many ops, variants, entities, hidden entities and decisions the layer holds."""
         rows = self._query("SELECT (SELECT count(*) FROM ops), (SELECT count(*) FROM variants),"
                            " (SELECT count(*) FROM entities), (SELECT count(*) FROM hidden)")
         ops, variants, entities, hidden = rows[0] if rows else (0, 0, 0, 0)
-        return {"ops": ops, "variants": variants, "entities": entities, "hidden": hidden}
+        return {"ops": ops, "variants": variants, "entities": entities, "hidden": hidden,
+                "decisions": len(self.decisions())}
+
+    def decisions(self, entity_id: str | None = None) -> list[UserDecision]:
+        """The decisions of review (of one entity, or all), in the order they were made."""
+        if not self._has_decisions():
+            return []
+        if entity_id is None:
+            return [UserDecision(*row) for row in self._query(decision_select("ORDER BY op_id, rowid"))]
+        rows = self._query(decision_select("WHERE entity_id = ? ORDER BY op_id, rowid"), (entity_id,))
+        return [UserDecision(*row) for row in rows]
+
+    def add_decision(self, value: str, entity_id: str, *, oblast_id: str | None = None, raion_id: str | None = None,
+                     note: str | None = None, source: str = "review") -> Change:
+        """Decide that VALUE, written in this oblast and raion (None: any), is the entity (one op); a decision
+        for the same value and scope made before is replaced (undo brings it back)."""
+        value, entity_id = check_text(value, "value"), check_entity_id(entity_id)
+        note, source = check_note(note), check_source(source)
+        scope = (check_scope(oblast_id), check_scope(raion_id))
+        with self._writing() as db:
+            entity = self.target(db, entity_id)
+            changes = self.decision_changes(db, value, entity.id, scope, note, source)
+            if not changes:
+                return Change("already known", None, entity_id, value,
+                              f"already decided: {value!r} {_scope_words(scope)} is {entity_id} {entity.name}")
+            op_id = record(db, "decide", f"{value!r} {_scope_words(scope)} is {entity_id} {entity.name}", changes,
+                           source=source, note=note)
+            apply(db, changes, op_id)
+        return Change("added", op_id, entity_id, value,
+                      f"decided: {value!r} {_scope_words(scope)} is {entity_id} {entity.name} ({entity.kind}) "
+                      f"[op {op_id}]")
+
+    def decision_changes(self, db: sqlite3.Connection, value: str, entity_id: str, scope: tuple[str, str],
+                         note: str | None, source: str) -> list[dict[str, Any]]:
+        """The changes that record a decision: none when it is already so, a replacement when the scope was
+        decided otherwise before."""
+        folded = fold_name(value)
+        earlier = decision_in(db, folded, *scope)
+        if earlier is not None and earlier.entity_id == entity_id:
+            return []
+        changes: list[dict[str, Any]] = []
+        if earlier is not None:
+            changes.append({"do": "del_decision", **decision_dict(earlier)})
+        changes.append({"do": "add_decision", "value": value, "fold": folded, "oblast_id": scope[0],
+                        "raion_id": scope[1], "entity_id": entity_id, "note": note, "source": source})
+        return changes
 
     def problems(self) -> list[str]:
         """Additions the current base cannot honour (their target is gone, an ID became built in ...)."""
@@ -479,5 +529,14 @@ class UserLayer(LayerFile):
         for variant in sorted(self.variants(), key=lambda v: (v.entity_id, v.fold)):
             rows.append(export_row(text=variant.text, id=variant.entity_id, lang=variant.lang, note=variant.note,
                                     source=variant.source, added_at=added_at.get(variant.op_id)))
+        for decision in self.decisions():
+            rows.append(export_row(text=decision.value, id=decision.entity_id, note=decision.note,
+                                   source=decision.source, added_at=added_at.get(decision.op_id), action="decision",
+                                   oblast_id=decision.oblast_id, raion_id=decision.raion_id))
         return rows
 
+
+
+def _scope_words(scope: tuple[str, str]) -> str:
+    where = [part for part in scope if part]
+    return f"in {' / '.join(where)}" if where else "anywhere"

@@ -17,7 +17,10 @@ from ..errors import StoreError
 from ..model import Entity
 from ..store import BaseStore
 from .db import (
+    DECISION_COLUMNS,
     ENTITY_COLUMNS,
+    decision_dict,
+    decision_in,
     entity_dict,
     entity_note,
     has_user_entity,
@@ -35,8 +38,10 @@ from .records import UserLayerError, UserVariant
 Change = dict[str, Any]
 
 _OPPOSITE = {"add_variant": "del_variant", "del_variant": "add_variant", "add_entity": "del_entity",
-             "del_entity": "add_entity", "hide": "unhide", "unhide": "hide"}
-_COUNT_LABELS = {"add_variant": "variant(s)", "add_entity": "entity(ies)", "hide": "hidden"}
+             "del_entity": "add_entity", "hide": "unhide", "unhide": "hide", "add_decision": "del_decision",
+             "del_decision": "add_decision"}
+_COUNT_LABELS = {"add_variant": "variant(s)", "add_entity": "entity(ies)", "hide": "hidden",
+                 "add_decision": "decision(s)"}
 
 
 def record(db: sqlite3.Connection, action: str, summary: str, changes: list[Change], *, source: str,
@@ -72,6 +77,13 @@ def apply(db: sqlite3.Connection, changes: list[Change], op_id: int) -> None:
                            [(c["entity_id"], op_id) for c in group])
         elif do == "unhide":
             db.executemany("DELETE FROM hidden WHERE entity_id = ?", [(c["entity_id"],) for c in group])
+        elif do == "add_decision":
+            marks = ", ".join("?" * len(DECISION_COLUMNS))
+            db.executemany(f"INSERT INTO decisions({', '.join(DECISION_COLUMNS)}) VALUES ({marks})",
+                           [(*(c[k] for k in DECISION_COLUMNS[:-1]), op_id) for c in group])
+        elif do == "del_decision":
+            db.executemany("DELETE FROM decisions WHERE fold = ? AND oblast_id = ? AND raion_id = ?",
+                           [(c["fold"], c["oblast_id"], c["raion_id"]) for c in group])
         else:  # pragma: no cover - a payload this code did not write
             raise StoreError(f"{do!r} is not a user-layer change")
 
@@ -124,6 +136,15 @@ def undo_steps(db: sqlite3.Connection, base: BaseStore, change: Change) -> list[
         entity = user_entity_in(db, change["entity"]["id"])
         assert entity is not None
         return entity_removal(db, entity, entity_note(row))
+    if do == "add_decision":
+        if decision_in(db, change["fold"], change["oblast_id"], change["raion_id"]) is not None:
+            return []  # the scope has been decided again since: that later choice stands
+        if not exists(change["entity_id"]):
+            raise UserLayerError(f"cannot undo: {change['entity_id']} no longer exists")
+        return [change]
+    if do == "del_decision":
+        found = decision_in(db, change["fold"], change["oblast_id"], change["raion_id"])
+        return [{"do": "del_decision", **decision_dict(found)}] if found else []
     if do == "hide":
         return [] if hidden_op(db, change["entity_id"]) is not None else [change]
     if do == "unhide":

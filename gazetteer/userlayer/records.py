@@ -11,7 +11,7 @@ from ..model import Name
 from ..textutil import script_of
 
 #: Bump when the layer's schema changes (an upgrade path must come with it).
-LAYER_FORMAT = 1
+LAYER_FORMAT = 2  # 2: decisions (a value chosen in review, scoped to its oblast and raion)
 LAYER_APPLICATION_ID = 0x55414E55  # "UANU": marks the file as a uanorm user layer
 #: The longest name or variant the layer stores.
 MAX_TEXT_LENGTH = 500
@@ -24,9 +24,9 @@ VARIANT_TYPE = "user"
 SQLITE_MAX_INT = 2**63 - 1
 #: Columns of an export file (and of the plain import format, where only text and id are required).
 EXPORT_COLUMNS = ("text", "id", "lang", "note", "source", "added_at", "action", "kind", "name", "name_ru",
-                  "parent_id", "country", "role")
+                  "parent_id", "country", "role", "oblast_id", "raion_id")
 #: Actions an import row can carry (the `action` column; empty means variant).
-ROW_ACTIONS = ("variant", "entity", "hide")
+ROW_ACTIONS = ("variant", "entity", "hide", "decision")
 
 
 class UserLayerError(GazetteerError, ValueError):
@@ -65,6 +65,26 @@ class UserVariant:
     def to_name(self) -> Name:
         """The variant as a Name of its entity."""
         return Name(self.text, self.lang, script_of(self.text), VARIANT_TYPE, self.source, note=self.note)
+
+
+@dataclass(frozen=True, slots=True)
+class UserDecision:
+    """A person's choice for a value in review: in this oblast and raion (empty: anywhere), it is this entity."""
+
+    value: str
+    fold: str
+    oblast_id: str  # "" for any oblast
+    raion_id: str  # "" for any raion
+    entity_id: str
+    note: str | None
+    source: str
+    op_id: int
+
+    @property
+    def scope(self) -> str:
+        """Where the decision holds, in words."""
+        where = [part for part in (self.oblast_id, self.raion_id) if part]
+        return f"in {' / '.join(where)}" if where else "anywhere"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +136,9 @@ class ImportRow:
     parent_id: str | None = None
     country: str | None = None
     role: str | None = None
+    oblast_id: str | None = None  # a decision's scope
+    raion_id: str | None = None
+    candidates: tuple[str, ...] = ()  # a review row's candidates, for a chosen_id given by number
 
 
 @dataclass(frozen=True, slots=True)

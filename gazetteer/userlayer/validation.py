@@ -90,6 +90,18 @@ def check_entity_id(entity_id: object) -> str:
     return cleaned
 
 
+def check_scope(unit_id: object) -> str:
+    """A decision's oblast or raion: a unit ID, or '' for any (None or blank)."""
+    if unit_id is None:
+        return ""
+    if not isinstance(unit_id, str):
+        raise TypeError(f"a scope must be a unit ID (str), not {type(unit_id).__name__}")
+    cleaned = unit_id.strip()
+    if cleaned and (not encodable(cleaned) or len(cleaned) > 100 or any(c.isspace() for c in cleaned)):
+        raise UnknownEntityError(unit_id)
+    return cleaned
+
+
 def check_new_id(entity_id: str) -> str:
     """An ID chosen for a new user entity: lowercase `namespace:slug`."""
     cleaned = entity_id.strip()

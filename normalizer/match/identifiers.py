@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from gazetteer.timeline import CODE_KIND_ORDER, normalize_code
+from gazetteer.codes import CODE_KIND_ORDER, normalize_code
 
 from .context import ContextReader
 from .explain import candidate
@@ -61,7 +61,7 @@ class IdentifierReader:
             kinds = ", ".join(f"{row.kind} {row.id}" for row in rows[1:])
             note = f" (the code also names the {kinds}: the settlement is what it denotes)"
         what = f"the input is the KOATUU code {code} of {rows[0].id} {rows[0].name}{note}"
-        return Result(text, MATCHED, found[0], tuple(found), f"{what}; matched: by identifier")
+        return Result(text, MATCHED, found[0], tuple(found), f"{what}; matched: by identifier", "code")
 
     def _answer(self, text: str, eid: int | None, what: str, scheme: str) -> Result:
         if eid is None:
@@ -70,7 +70,7 @@ class IdentifierReader:
         row = self.index.entities([eid])[eid]
         found = _found(row, text)
         return Result(text, MATCHED, found, (found,),
-                      f"the input is the {what} of {row.id} {row.name}; matched: by identifier")
+                      f"the input is the {what} of {row.id} {row.name}; matched: by identifier", "code")
 
 
 def _found(row: EntityRow, text: str) -> Candidate:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gazetteer.codes import pcode_names
 from gazetteer.model import NAME_TYPES
 from gazetteer.sqlite import connect_read_only, placeholders
 
@@ -268,7 +269,7 @@ class IndexReader:
         for (entity_id,) in self.db.execute(
             "SELECT id FROM entity WHERE id >= ? AND id < ? ORDER BY id", (code, code + "\uffff")
         ):
-            if set(entity_id[len(code) : 12]) <= {"0"}:
+            if pcode_names(code, entity_id):
                 return entity_id
         return None
 

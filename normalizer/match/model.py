@@ -9,6 +9,11 @@ MATCHED = "matched"
 AMBIGUOUS = "ambiguous"
 UNMATCHED = "unmatched"
 STATUSES = (MATCHED, AMBIGUOUS, UNMATCHED)
+#: How an answer was reached (Result.method; the method column of a cleaned table):
+#: an ID or code; the name itself (any spelling, inflection or transliteration); a former name; a spelling a few
+#: edits away; a clue of the row that told namesakes apart (or the town named beside an unknown name); a prior
+#: (a place that dwarfs its namesakes); a person's decision in review.
+METHODS = ("code", "exact", "former name", "fuzzy", "context", "prior", "user decision")
 
 #: The entity fields every candidate carries (those of the gazetteer's Entity).
 CANDIDATE_FIELDS = (
@@ -70,6 +75,7 @@ class Result:
     best: Candidate | None
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     explanation: str = ""
+    method: str = ""  # one of METHODS for a matched or ambiguous answer, '' when nothing was found
 
     @property
     def score(self) -> float:
@@ -93,4 +99,5 @@ class Result:
             data[key] = getattr(best, key) if best else None
         data["candidates"] = [c.to_dict() for c in self.candidates]
         data["explanation"] = self.explanation
+        data["method"] = self.method
         return data

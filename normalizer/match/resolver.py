@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from gazetteer.model import SETTLEMENT_KINDS
+from gazetteer.textutil import fold_name
 
 from ..errors import HintError
 from ..spelling.cleanup import clean_text, strip_type_words
@@ -27,6 +28,7 @@ from ..spelling.parse import Query, nouns_of_adjective, parse_query
 from . import weights as w
 from .context import ContextReader
 from .decide import Decision, decide
+from .decisions import DecisionBook
 from .explain import candidate, explain
 from .identifiers import IdentifierReader
 from .index import IndexReader
@@ -68,8 +70,9 @@ class Stage:
 class Resolver:
     """Resolves names against an index; shared by the matcher, batch and annotate."""
 
-    def __init__(self, index: IndexReader) -> None:
+    def __init__(self, index: IndexReader, decisions: DecisionBook | None = None) -> None:
         self.index = index
+        self.decisions = decisions or DecisionBook(())
         self.retriever = Retriever(index)
         self._centres: dict[str, int] | None = None
         self.context = ContextReader(self.retriever, self.centres())
@@ -129,10 +132,13 @@ class Resolver:
             joined = self.resolve(query.joined, oblast=oblast, raion=raion, hromada=hromada, near=hints.near,
                                   kind=kind, limit=limit, fuzzy=fuzzy)
             if joined.status == MATCHED:
-                return Result(text, MATCHED, joined.best, joined.candidates,
-                              f"{joined.explanation}; input: the spaced dash read as a hyphen")
+                return dataclasses.replace(joined, input=text,
+                                           explanation=f"{joined.explanation}; input: the spaced dash read as a hyphen")
         notes = list(query.notes)
         clues, unplaced = self._clues(query, hints, kinds, notes)
+        decided = self._decided(text, clues, kinds, notes)
+        if decided is not None:
+            return decided
         scored = self.candidates(query.core, clues, fuzzy, inflected=query.preposition is not None)
         attempt = Attempt(text, query, clues, fuzzy, limit, scored, decide(scored, limit), notes, hints, unplaced)
         for stage in STAGES:
@@ -144,7 +150,26 @@ class Resolver:
         candidates = tuple(candidate(s) for s in decision.ranked)
         best = candidates[0] if candidates and decision.status != UNMATCHED else None
         return Result(text, decision.status, best, candidates,
-                      explain(decision.status, decision.ranked, decision.reason, attempt.notes))
+                      explain(decision.status, decision.ranked, decision.reason, attempt.notes),
+                      method_of(decision) if candidates else "")
+
+    def _decided(self, text: str, clues: Clues, kinds: frozenset[str] | None, notes: list[str]) -> Result | None:
+        """The answer a person decided in review for this value where the row's clues put it, if any."""
+        decision = self.decisions.find(fold_name(text), clues.oblasts, clues.raions)
+        if decision is None:
+            return None
+        eid = self.index.eid_of(decision.entity_id)
+        if eid is None:
+            return None  # the entity is gone or hidden: the decision cannot apply (the sync reports it)
+        row = self.index.entities([eid])[eid]
+        if kinds is not None and row.kind not in kinds:
+            return None
+        found = candidate(Scored(eid, row, Hit(eid, 0, "decision", "as-written", text, 1.0), None, 1.0))
+        where = f" {decision.scope}" if decision.oblast_id or decision.raion_id else ""
+        said = f"; input: {'; '.join(notes)}" if notes else ""
+        return Result(text, MATCHED, found, (found,),
+                      f"a person decided in review that '{_shorten(text)}'{where} is {row.id} {row.name} "
+                      f"(op {decision.op_id}); matched: user decision{said}", "user decision")
 
     def _clues(self, query: Query, hints: Hints, kinds: frozenset[str] | None,
                notes: list[str]) -> tuple[Clues, list[str]]:
@@ -266,7 +291,7 @@ class Resolver:
             names = "; ".join(f"{c.id} {c.name}" for c in places)
             attempt.answer = Result(attempt.text, AMBIGUOUS, places[0], tuple(places),
                                     f"the cell names several places ({names}); ambiguous: a list is never "
-                                    "matched to one of them")
+                                    "matched to one of them", "exact")
 
     def _neighbourhood(self, attempt: Attempt) -> None:
         """"Pivnichna Saltivka, Kharkiv": a name not known in the gazetteer, with its town named beside it,
@@ -287,7 +312,7 @@ class Resolver:
                 attempt.answer = Result(
                     attempt.text, MATCHED, best, (best, *town.candidates[1:]),
                     f"'{_shorten(attempt.query.core)}' is not a place the gazetteer knows; it lies in {best.id} "
-                    f"{best.name}, named beside it: {town.explanation}")
+                    f"{best.name}, named beside it: {town.explanation}", "context")
                 return
 
     def _other_places(self, attempt: Attempt) -> None:
@@ -302,7 +327,7 @@ class Resolver:
             town = self.resolve(noun, kind=SETTLEMENT_KINDS, limit=attempt.limit, fuzzy=attempt.fuzzy)
             if town.status == MATCHED and town.best is not None:
                 attempt.answer = Result(attempt.text, MATCHED, town.best, town.candidates,
-                                        f"the town a front sector is named after: {town.explanation}")
+                                        f"the town a front sector is named after: {town.explanation}", "context")
                 return
 
     def _alternates(self, attempt: Attempt) -> None:
@@ -392,6 +417,19 @@ def _both(hint: frozenset[str] | None, context: frozenset[str] | None) -> frozen
     if hint is None or context is None:
         return hint or context
     return hint & context or hint
+
+
+def method_of(decision: Decision) -> str:
+    """How a decision was reached, in the words of METHODS."""
+    top = decision.ranked[0]
+    if decision.reason.startswith("prior"):
+        return "prior"
+    if top.hit.method in ("fuzzy", "reading"):
+        return "fuzzy"
+    if top.form is not None and top.form.type == "former":
+        return "former name"
+    namesakes = any(s.row.name_uk == top.row.name_uk for s in decision.ranked[1:])
+    return "context" if top.confirmed and namesakes else "exact"
 
 
 def _adjective_stems(text: str) -> list[str]:

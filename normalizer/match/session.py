@@ -19,15 +19,18 @@ from gazetteer.build import build_lock, default_progress
 from gazetteer.home import resolve_home
 
 from ..errors import IndexError_
+from .decisions import DecisionBook
 from .index import IndexReader
 from .indexing import build_index, index_fingerprint
-from .model import MATCHED, Result
+from .model import AMBIGUOUS, MATCHED, Result
 from .resolver import Resolver, check_point
 from .sync import index_head, sync, sync_user_layer
 
 if TYPE_CHECKING:
     from .sync import SyncResult
 
+#: How many of the places that claim a variant's text a refusal names.
+CLAIMS_LISTED = 4
 #: How many distinct (input, hints) answers a matcher remembers.
 CACHE_SIZE = 100_000
 #: Indexes of other gazetteer or matcher versions kept beside the current one (another
@@ -68,8 +71,8 @@ class Matcher:
         self.gazetteer = Gazetteer.open(self.home, progress=self._progress)
         self.index_path = ensure_index(self.gazetteer, progress=self._progress)
         self._index = IndexReader(self.index_path)
-        self._resolver = Resolver(self._index)
         sync_user_layer(self.gazetteer, self.index_path, self._index)
+        self._resolver = Resolver(self._index, DecisionBook(self.gazetteer.decisions()))
         self._user_head = index_head(self._index)
 
     def reload(self) -> None:
@@ -157,17 +160,26 @@ class Matcher:
             if result.ops or index_head(self._index) != self._user_head:
                 self._index.close()
                 self._index = IndexReader(self.index_path)
-                self._resolver = Resolver(self._index)
+                self._resolver = Resolver(self._index, DecisionBook(self.gazetteer.decisions()))
                 self._cache.clear()
                 self._user_head = index_head(self._index)
             return result
 
     def confident_match(self, text: str) -> tuple[str, str] | None:
-        """(ID, 'name (kind)') of the entity TEXT resolves to with status matched, else None."""
+        """(ID, description) of an entity that already claims TEXT: the one it resolves to with status matched,
+        or the first of the places whose current name it is exactly (Vesele: over a hundred villages), else None."""
         with self._lock:
-            result = self._resolver.resolve(text, limit=2)
-        if result.status == MATCHED and result.best is not None:
-            return result.best.id, f"{result.best.name} ({result.best.kind})"
+            result = self._resolver.resolve(text, limit=CLAIMS_LISTED)
+        best = result.best
+        if best is None:
+            return None
+        if result.status == MATCHED:
+            return best.id, f"{best.name} ({best.kind})"
+        exact = [c for c in result.candidates if c.score >= 0.99 and c.method == "exact"]
+        if result.status == AMBIGUOUS and exact:
+            others = ", ".join(c.id for c in exact[1:])
+            more = f" and other places of that name ({others} ...)" if others else ""
+            return exact[0].id, f"{exact[0].name} ({exact[0].kind}){more}"
         return None
 
 

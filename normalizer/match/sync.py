@@ -130,6 +130,8 @@ def _sync_locked(db: sqlite3.Connection, gazetteer: Gazetteer) -> SyncResult:
     else:
         entity_ids, variant_keys = set(), set()
         for _op, change in layer.changes_since(applied):
+            if change["do"] in ("add_decision", "del_decision"):
+                continue  # decisions are not indexed: the matcher reads them from the layer
             if "fold" in change:
                 variant_keys.add((change["entity_id"], change["fold"]))
             else:
