@@ -175,7 +175,7 @@ def load_json(text: str, field: str) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
-        raise RequestError(f"{field} is nested too deeply to be a {field} value") from None
+        raise RequestError(f"{field} is not valid JSON here: nested too deeply") from None
     except ValueError as exc:
         raise RequestError(f"{field} is not valid JSON: {exc}") from None
 
