@@ -1,0 +1,100 @@
+"""`uanorm serve` as a command: a real process on 127.0.0.1 (one worker and two), errors in one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from normalizer.cli import main
+
+from .conftest import REPO
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    """Poll URL until it answers 200 (or the process dies, or time runs out)."""
+    httpx = pytest.importorskip("httpx")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"uanorm serve exited with {process.returncode}: {process.stderr.read()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_over_http_and_stops_on_interrupt(home: Path, workers: int) -> None:
+    pytest.importorskip("starlette")
+    pytest.importorskip("uvicorn")
+    httpx = pytest.importorskip("httpx")
+    port = free_port()
+    env = {**os.environ, "UANORM_HOME": str(home), "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "normalizer", "serve", "--port", str(port),
+                                "--workers", str(workers)], env=env, cwd="/", stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/reconcile", process)
+        queries = {f"q{i}": {"query": name} for i, name in enumerate(["Lisichansk", "Kharkov", "Одеса"] * 4)}
+        answer = httpx.post(f"http://127.0.0.1:{port}/reconcile", data={"queries": json.dumps(queries)}, timeout=30)
+        assert answer.status_code == 200
+        assert [answer.json()[f"q{i}"]["result"][0]["name"] for i in range(3)] == ["Lysychansk", "Kharkiv", "Odesa"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert f"reconciliation service http://127.0.0.1:{port}/reconcile" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_a_port_in_use_is_one_line(env_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("starlette")
+    pytest.importorskip("uvicorn")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        status = main(["serve", "--port", str(taken.getsockname()[1])])
+    error = capsys.readouterr().err
+    assert status == 1 and error.startswith("uanorm: error: cannot listen on http://127.0.0.1:")
+    assert error.count("\n") == 1
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["serve", "--port", "0"], "--port must be between 1 and 65535"),
+    (["serve", "--port", "70000"], "--port must be between 1 and 65535"),
+    (["serve", "--workers", "0"], "--workers must be at least 1"),
+])
+def test_bad_options_are_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+
+
+def test_without_the_serve_extra_it_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    import normalizer.cli.serve as serve_cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(serve_cli.importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("starlette", "uvicorn") else real(name, *a))
+    assert main(["serve"]) == 1
+    assert "pip install 'uanorm[serve]'" in capsys.readouterr().err
