@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,28 +16,8 @@ from normalizer.cli import main
 
 from .conftest import REPO
 
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    """Poll URL until it answers 200 (or the process dies, or time runs out)."""
-    httpx = pytest.importorskip("httpx")
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"uanorm serve exited with {process.returncode}: {process.stderr.read()}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
+sys.path.insert(0, str(REPO / "benchmarks"))
+from serve_process import free_port, wait_until_up
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -51,7 +30,7 @@ def test_serve_answers_over_http_and_stops_on_interrupt(home: Path, workers: int
     process = subprocess.Popen([sys.executable, "-m", "normalizer", "serve", "--port", str(port),
                                 "--workers", str(workers)], env=env, cwd="/", stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(f"http://127.0.0.1:{port}/reconcile", process)
+        wait_until_up(f"http://127.0.0.1:{port}/reconcile", process)
         queries = {f"q{i}": {"query": name} for i, name in enumerate(["Lisichansk", "Kharkov", "Одеса"] * 4)}
         answer = httpx.post(f"http://127.0.0.1:{port}/reconcile", data={"queries": json.dumps(queries)}, timeout=30)
         assert answer.status_code == 200
