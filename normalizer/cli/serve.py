@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"uanorm serve: warning: {args.host} is reachable from other machines; the service is read-only "
               "and has no authentication", file=sys.stderr, flush=True)
     uvicorn.run("normalizer.serve.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=args.access_log, log_level="warning",
+                workers=args.workers, access_log=args.access_log, log_level="info" if args.access_log else "warning",
                 server_header=False, proxy_headers=False)
     return 0
 
