@@ -199,7 +199,7 @@ async def _params(request: Request) -> dict[str, str]:
 
 async def _read_body(request: Request) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if re.fullmatch(r"[0-9]{1,18}", declared) and int(declared) > MAX_BODY_BYTES:
         raise PayloadTooLargeError(f"the body is {int(declared):,} bytes; the limit is {MAX_BODY_BYTES:,}")
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -222,6 +222,10 @@ async def _json(request: Request, params: Any, work: Callable[[Service], Any]) -
 def json_response(payload: Any, *, status: int = 200, callback: str | None = None) -> Response:
     """PAYLOAD as compact UTF-8 JSON, or wrapped in CALLBACK(...) as JavaScript (JSONP)."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request: escaped, still valid JSON
+        text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
     if callback:
         text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         return Response(f"/**/{callback}({text});", status_code=status, media_type="text/javascript")

@@ -16,9 +16,9 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
-from normalizer import Result
+from normalizer import HintError, Result
 
-from .errors import shorten
+from .errors import RequestError, shorten
 
 #: The keyword clues, in the order they are reported.
 CLUE_NAMES = ("oblast", "raion", "hromada", "near")
@@ -76,7 +76,10 @@ def resolve(normalizer: Any, text: str, clues: Clues, *, kind: tuple[str, ...] |
             keywords[name] = value
         else:
             ignored.append(f"{_label(name)}: this version of uanorm does not use it yet")
-    result = normalizer.resolve(text, kind=kind, limit=limit, **keywords)
+    try:
+        result = normalizer.resolve(text, kind=kind, limit=limit, **keywords)
+    except HintError as exc:  # a clue resolve refuses: the caller's to fix, in one line
+        raise RequestError(str(exc)) from None
     return Resolved(result, tuple(ignored))
 
 

@@ -10,6 +10,8 @@ candidate; scores are uanorm's scores times 100.
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,8 @@ BATCH_SIZE = 1000
 MAX_QUERY_CHARS = 500
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 25
+#: A whole-number URL parameter: ASCII digits, not so many that int() would refuse them.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 #: Preview iframe size declared in the manifest.
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 230
 
@@ -212,7 +216,8 @@ def parse_limit(value: Any, where: str) -> int:
     """A query's limit: at most MAX_LIMIT; absent or 0 (OpenRefine's 'no limit') means DEFAULT_LIMIT."""
     if value is None:
         return DEFAULT_LIMIT
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or (isinstance(value, float) and not math.isfinite(value)) or value != int(value):
         raise RequestError(f"{where}: limit must be a whole number, not {shorten(json.dumps(value), 40)}")
     return DEFAULT_LIMIT if value <= 0 else min(int(value), MAX_LIMIT)
 
@@ -221,7 +226,7 @@ def whole_number(value: str | None, name: str) -> int | None:
     """A URL parameter that must be a whole number (None when absent or blank); 400 otherwise."""
     if value is None or not value.strip():
         return None
-    if not value.strip().isdigit():
+    if not _WHOLE_NUMBER.fullmatch(value.strip()):
         raise RequestError(f"{name} must be a whole number, not {shorten(value, 40)!r}")
     return int(value)
 
