@@ -62,8 +62,10 @@ def test_entity_page_shows_names_hierarchy_former_names_codes_and_map(client) ->
 
 
 def test_entity_page_of_a_unit_lists_the_units_below(client) -> None:
-    text = " ".join(parse(client.get("/entity/UA44120050000066819").text).text)  # Lysychanska hromada
-    assert "Units below" in text and "Lysychansk" in text
+    links = parse(client.get("/entity/UA44120050000066819").text)  # Lysychanska hromada
+    text = " ".join(links.text)
+    assert "Units below" in text and "Centre" in text
+    assert ("a", "href", f"/entity/{LYSYCHANSK}") in links.refs
 
 
 def test_preview_is_small_and_has_the_essentials(client) -> None:

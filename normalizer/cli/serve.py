@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import ipaddress
 import socket
 import sys
@@ -40,9 +39,11 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--port must be between 1 and 65535, not {args.port}")
     if args.workers < 1:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
-    if importlib.util.find_spec("starlette") is None or importlib.util.find_spec("uvicorn") is None:
-        raise CommandError(EXTRA_HINT)
-    import uvicorn
+    try:
+        import starlette  # noqa: F401 (the app's framework, imported by the workers)
+        import uvicorn
+    except ImportError:
+        raise CommandError(EXTRA_HINT) from None
 
     from normalizer import Normalizer
 

@@ -83,6 +83,7 @@ class Facts:
     codes: dict[str, str]
     former_raion: Entity | None
     history: tuple[str, ...]
+    centre: Entity | None = None
 
     @property
     def entity(self) -> Entity:
@@ -121,14 +122,15 @@ class Catalog:
         return place
 
     def facts(self, entity_id: str) -> Facts:
-        """The place, every name, former names, codes, former raion and history of an entity."""
+        """The place, every name, former names, codes, former raion, history and centre of an entity."""
         place = self.place(entity_id)
         entity = place.entity
         names = tuple(sorted(self.gazetteer.names(entity.id), key=_name_rank))
         former_raion_id = getattr(entity, "former_raion_id", None)
         former_raion = self.gazetteer.find(former_raion_id) if former_raion_id else None
+        centre = self.gazetteer.find(entity.center_id) if entity.center_id else None
         return Facts(place, names, former_names(names), self.codes(entity), former_raion,
-                     self._history(entity.id))
+                     self._history(entity.id), centre)
 
     def children(self, entity_id: str, limit: int = 200) -> tuple[list[Entity], int]:
         """Up to LIMIT units directly below the entity, largest first, and how many there are."""
@@ -183,7 +185,7 @@ def describe(entity: Entity, units: Mapping[str, Entity | None]) -> str:
     where = [unit.name for unit in (units.get(level) for level in LEVELS) if unit is not None]
     if where:
         text += " in " + ", ".join(where)
-    elif entity.country and entity.country != "UA":
+    elif entity.country and entity.country != "UA" and entity.kind != "country":
         text += f" in {entity.country}"
     if entity.population:
         text += f"; population {entity.population:,}"

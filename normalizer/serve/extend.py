@@ -73,7 +73,8 @@ def _coordinates(facts: Facts) -> list[dict[str, Any]]:
 
 PROPERTIES = (
     ExtendProperty("katottg", "KATOTTG", "the unit's code in the KATOTTG codifier", ADMIN, _code("katottg")),
-    ExtendProperty("koatuu", "KOATUU", "the unit's code in the former KOATUU classifier", ADMIN, _code("koatuu")),
+    ExtendProperty("koatuu", "KOATUU", "the unit's code in the former KOATUU classifier", ADMIN | {"former-raion"},
+                   _code("koatuu")),
     ExtendProperty("pcode", "P-code", "the OCHA/HDX P-code (ADM1-ADM4)", ADMIN, _code("pcode")),
     ExtendProperty("oblast", "oblast", "the oblast (or city with special status) it lies in", _BELOW_OBLAST,
                    _unit("oblast"), "oblast"),

@@ -90,6 +90,8 @@ def _facts_list(facts: Facts, *, target: str, brief: bool = False) -> str:
         rows.append(("In", " \u203a ".join(chain)))
     if facts.former_raion is not None:
         rows.append(("Former raion", _link(facts.former_raion, target)))
+    if facts.centre is not None and facts.centre.id != entity.id:
+        rows.append(("Centre", _link(facts.centre, target)))
     rows += [(CODE_LABELS.get(key, key), f"<code>{escape(code)}</code>") for key, code in facts.codes.items()]
     if entity.lat is not None and entity.lon is not None:
         point = f"{entity.lat:.5f}, {entity.lon:.5f}"
