@@ -192,8 +192,10 @@ def run(csv_path: Path, *, rows: int | None, workers: int, openrefine: str, keep
     workspace = Path(tempfile.mkdtemp(prefix="uanorm-openrefine-"))
     report: dict[str, Any] = {"csv": str(csv_path), "rows": len(cleaned),
                               "distinct (location, oblast)": len({(r["location"], r["oblast"]) for r in cleaned})}
+    requests = workspace / "serve-access.log"
     try:
-        with running_service(workers=workers) as service, running_openrefine(openrefine, workspace) as refine_url:
+        with open(requests, "wb") as log, running_service(workers=workers, log=log, options=("--access-log",)) \
+                as service, running_openrefine(openrefine, workspace) as refine_url:
             refine = Refine(refine_url)
             report["openrefine"] = refine.http.get("/command/core/get-version").json()["full_name"]
             project = refine.create_project("uanorm-e2e", csv_bytes)
@@ -204,11 +206,13 @@ def run(csv_path: Path, *, rows: int | None, workers: int, openrefine: str, keep
                       "limit": 0}
             report["reconcile seconds"] = round(refine.run(project, "reconcile", columnName="location",
                                                            config=json.dumps(config)), 2)
+            report["reconcile requests"] = _posts(requests)
             extension = {"properties": [{"id": "raion", "name": "raion"}, {"id": "coordinates", "name": "coordinates"}]}
             report["extend seconds"] = round(refine.run(
                 project, "extend-data", baseColumnName="location", endpoint=endpoint,
                 columnInsertIndex=list(refine.columns(project)).index("location") + 1,
                 extension=json.dumps(extension), **spaces), 2)
+            report["extend requests"] = _posts(requests) - report["reconcile requests"]
             columns, read_back = refine.rows(project)
         report["columns read back"] = columns
         with Normalizer() as matcher:
@@ -223,6 +227,11 @@ def run(csv_path: Path, *, rows: int | None, workers: int, openrefine: str, keep
         else:
             shutil.rmtree(workspace, ignore_errors=True)
     return report
+
+
+def _posts(access_log: Path) -> int:
+    """POSTs to /reconcile the service has logged so far."""
+    return access_log.read_text(encoding="utf-8", errors="replace").count('"POST /reconcile HTTP')
 
 
 def main(argv: list[str] | None = None) -> int:

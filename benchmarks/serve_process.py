@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,14 +49,14 @@ def wait_until_up(url: str, process: subprocess.Popen | None = None, seconds: fl
 
 @contextlib.contextmanager
 def running_service(*, workers: int = 1, home: str | os.PathLike[str] | None = None,
-                    log: int | None = subprocess.DEVNULL) -> Iterator[str]:
-    """`python -m normalizer serve` on a free port; yields its base URL; interrupted afterwards."""
+                    log: Any = subprocess.DEVNULL, options: tuple[str, ...] = ()) -> Iterator[str]:
+    """`python -m normalizer serve [OPTIONS]` on a free port, stderr to LOG; yields its base URL; interrupted after."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     if home is not None:
         env["UANORM_HOME"] = str(home)
-    command = [sys.executable, "-m", "normalizer", "serve", "--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, cwd="/", stderr=log, stdout=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "normalizer", "serve", "--port", str(port), "--workers", str(workers), *options]
+    process = subprocess.Popen(command, env=env, cwd="/", stderr=log, stdout=log)  # uvicorn logs requests to stdout
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/reconcile", process)
