@@ -153,6 +153,7 @@ CASES = [
     ("Belgorod", {}),
     ("Kharkiv", {"kind": "oblast"}),
     ("qzxqzx", {}),
+    (LYSYCHANSK, {}),  # an entity's ID as the query
 ]
 
 

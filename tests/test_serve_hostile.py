@@ -46,8 +46,12 @@ def service(normalizer) -> Service:
     return Service.over(normalizer)
 
 
-def answered(work: Any) -> None:
-    """WORK() either raises RequestError (a 4xx with one line) or gives a payload that serializes."""
+#: Answers are checked against the specification's schemas too, where they are at hand.
+SCHEMAS_AT_HAND = (served.SCHEMAS / "manifest.json").exists()
+
+
+def answered(work: Any, schema: str | None = None) -> None:
+    """WORK() either raises RequestError (a 4xx with one line) or gives a payload that serializes (and validates)."""
     try:
         payload = work()
     except RequestError as exc:
@@ -55,13 +59,15 @@ def answered(work: Any) -> None:
         json_response({"error": str(exc)})
         return
     json_response(payload)
+    if schema and SCHEMAS_AT_HAND:
+        served.valid(schema, payload)
 
 
 @HOSTILE
 @given(batch=st.dictionaries(st.text(ANY_CHAR, max_size=8), queries, max_size=3))
 def test_any_query_batch_is_answered_or_refused(service: Service, batch: dict[str, Any]) -> None:
     text = json.dumps(batch, allow_nan=True)
-    answered(lambda: protocol.reconcile(service, protocol.parse_batch(text)))
+    answered(lambda: protocol.reconcile(service, protocol.parse_batch(text)), "reconciliation-result-batch")
 
 
 @HOSTILE
@@ -78,7 +84,7 @@ def test_any_text_as_queries_or_extend_is_answered_or_refused(service: Service, 
            [p.id for p in extend.PROPERTIES]), json_values)}), json_values), max_size=4))
 def test_any_extension_query_is_answered_or_refused(service: Service, ids: list[Any], wanted: list[Any]) -> None:
     text = json.dumps({"ids": ids, "properties": wanted}, allow_nan=True)
-    answered(lambda: extend.extend(service, *extend.parse(text)))
+    answered(lambda: extend.extend(service, *extend.parse(text)), "data-extension-response")
 
 
 url_values = st.one_of(st.none(), hostile_text, st.text(ANY_CHAR, max_size=10), st.sampled_from(["-1", "5", "99999"]))
@@ -95,7 +101,7 @@ def test_any_suggest_or_lookup_parameters_are_answered_or_refused(service: Servi
         return suggest.entities(service, prefix, types=[params["type"]] if "type" in params else None,
                                 cursor=cursor, limit=limit)
 
-    answered(suggested)
+    answered(suggested, "suggest-entities-response")
     answered(lambda: lookup.lookup(service, params))
     answered(lambda: extend.propose(params.get("type"), params.get("limit")))
 
