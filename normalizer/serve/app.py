@@ -28,7 +28,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import extend, lookup, pages, protocol, suggest
-from .errors import PayloadTooLargeError, RequestError, UnsupportedMediaTypeError, shorten
+from .errors import (
+    NotFoundError,
+    PayloadTooLargeError,
+    RequestError,
+    UnsupportedMediaTypeError,
+    shorten,
+)
 from .service import Service
 
 log = logging.getLogger("uanorm.serve")
@@ -89,21 +95,21 @@ async def reconcile_endpoint(request: Request) -> Response:
     return await _json(request, params, work)
 
 
-def _suggest(answer: Callable[[Service, Any, str, int, int], Any], path: str) -> Callable[[Request], Any]:
-    async def endpoint(request: Request) -> Response:
-        params = request.query_params
-        prefix, cursor, limit = suggest.parse(params)
-        return await _json(request, params, lambda s: answer(s, params, prefix, cursor, limit))
-    endpoint.__doc__ = f"{path}?prefix=...[&cursor=N][&limit=N]"
-    return endpoint
+async def suggest_endpoint(request: Request) -> Response:
+    """/suggest/entity, /suggest/type, /suggest/property ?prefix=...[&type=...][&cursor=N][&limit=N]"""
+    what, params = request.path_params["what"], request.query_params
+    if what not in ("entity", "type", "property"):
+        raise NotFoundError(f"no such path: /suggest/{shorten(what, 40)}")
+    prefix, cursor, limit = suggest.parse(params)
+    types = params.getlist("type") or None
 
+    def work(service: Service) -> Any:
+        if what == "entity":
+            return suggest.entities(service, prefix, types=types, cursor=cursor, limit=limit)
+        listing = suggest.types if what == "type" else suggest.properties
+        return listing(prefix, cursor=cursor, limit=limit)
 
-suggest_entity = _suggest(lambda s, params, prefix, cursor, limit: suggest.entities(
-    s, prefix, types=params.getlist("type") or None, cursor=cursor, limit=limit), "/suggest/entity")
-suggest_type = _suggest(lambda s, params, prefix, cursor, limit: suggest.types(
-    prefix, cursor=cursor, limit=limit), "/suggest/type")
-suggest_property = _suggest(lambda s, params, prefix, cursor, limit: suggest.properties(
-    prefix, cursor=cursor, limit=limit), "/suggest/property")
+    return await _json(request, params, work)
 
 
 async def flyout(request: Request) -> Response:
@@ -152,9 +158,7 @@ ROUTES = [
     Route("/", static, methods=["GET"]),
     Route("/static/{name}", static, methods=["GET"]),
     Route("/reconcile", reconcile_endpoint, methods=["GET", "POST"]),
-    Route("/suggest/entity", suggest_entity, methods=["GET"]),
-    Route("/suggest/type", suggest_type, methods=["GET"]),
-    Route("/suggest/property", suggest_property, methods=["GET"]),
+    Route("/suggest/{what}", suggest_endpoint, methods=["GET"]),
     Route("/flyout/{entity_id}", flyout, methods=["GET"]),
     Route("/extend/propose", propose_properties, methods=["GET"]),
     Route("/entity/{entity_id}", entity_page, methods=["GET"]),
