@@ -43,16 +43,21 @@ def test_serve_answers_over_http_and_stops_on_interrupt(home: Path, workers: int
     assert "Traceback" not in stderr
 
 
-def test_a_port_in_use_is_one_line(env_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_port_in_use_is_one_line(home: Path, workers: int) -> None:
     pytest.importorskip("starlette")
     pytest.importorskip("uvicorn")
+    env = {**os.environ, "UANORM_HOME": str(home), "PYTHONPATH": str(REPO)}
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        status = main(["serve", "--port", str(taken.getsockname()[1])])
-    error = capsys.readouterr().err
-    assert status == 1 and error.startswith("uanorm: error: cannot listen on http://127.0.0.1:")
-    assert error.count("\n") == 1
+        done = subprocess.run([sys.executable, "-m", "normalizer", "serve", "--port", str(taken.getsockname()[1]),
+                               "--workers", str(workers)], env=env, cwd="/", capture_output=True, text=True,
+                              timeout=120, check=False)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1, done.stderr
+    assert lines[0].startswith("uanorm serve: lookup page") and len(lines) == 2, lines
+    assert lines[1].startswith("uanorm serve: ERROR: ") and "ddress already in use" in lines[1]
 
 
 @pytest.mark.parametrize(("argv", "message"), [

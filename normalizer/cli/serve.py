@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import socket
 import sys
+from typing import Any
 
-from . import CommandError
+from . import EXIT_ERROR, EXIT_OK, CommandError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--workers", type=int, default=1,
                         help="worker processes, each with its own matcher (default 1; up to one per core)")
-    parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    parser.add_argument("--access-log", action="store_true", help="log every request to standard output")
     parser.set_defaults(handler=run)
 
 
@@ -48,32 +48,38 @@ def run(args: argparse.Namespace) -> int:
     from normalizer import Normalizer
 
     Normalizer().close()  # build (or check) the home once, before the workers open it
-    _check_free(args.host, args.port)
     url = _url(args.host, args.port)
     print(f"uanorm serve: lookup page {url}/ ; reconciliation service {url}/reconcile (Ctrl-C stops)",
           file=sys.stderr, flush=True)
     if not _is_loopback(args.host):
         print(f"uanorm serve: warning: {args.host} is reachable from other machines; the service is read-only "
               "and has no authentication", file=sys.stderr, flush=True)
-    uvicorn.run("normalizer.serve.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=args.access_log, log_level="info" if args.access_log else "warning",
-                server_header=False, proxy_headers=False)
-    return 0
-
-
-def _check_free(host: str, port: int) -> None:
-    """Fail in one line, before starting workers, when the address cannot be bound."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise CommandError(f"cannot bind {host}: {exc.strerror}") from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise CommandError(f"cannot listen on {_url(host, port)}: {exc.strerror}") from None
+        uvicorn.run("normalizer.serve.app:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, access_log=args.access_log, log_config=log_config(args.access_log),
+                    server_header=False, proxy_headers=False)
+    except SystemExit as exc:  # uvicorn could not start (the address is taken ...): it said why, in one line
+        return EXIT_ERROR if exc.code not in (0, None) else EXIT_OK
+    return EXIT_OK
+
+
+def log_config(access_log: bool) -> dict[str, Any]:
+    """uvicorn's logging: problems as one 'uanorm serve: ...' line on stderr; requests on stdout if asked."""
+    stream = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "line"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"line": {"format": "uanorm serve: %(levelname)s: %(message)s"},
+                       "access": {"()": "uvicorn.logging.AccessFormatter", "use_colors": False,
+                                  "fmt": '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s'}},
+        "handlers": {"line": stream, "access": {**stream, "stream": "ext://sys.stdout", "formatter": "access"}},
+        "loggers": {
+            "uvicorn": {"handlers": ["line"], "level": "WARNING", "propagate": False},
+            "uanorm.serve": {"handlers": ["line"], "level": "WARNING", "propagate": False},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO" if access_log else "WARNING",
+                               "propagate": False},
+        },
+    }
 
 
 def _url(host: str, port: int) -> str:
