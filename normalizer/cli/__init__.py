@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from gazetteer.errors import GazetteerError
 
 #: Command modules, each with `register(subparsers)`; imported lazily by name.
-COMMAND_MODULES = ("match", "gazetteer_cmd", "clean", "annotate")
+COMMAND_MODULES = ("match", "gazetteer_cmd", "clean", "annotate", "serve")
 
 EXIT_OK = 0
 EXIT_USAGE = 2
