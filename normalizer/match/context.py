@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..spelling.cleanup import clean_text, strip_type_words
 from ..spelling.keys import fold
-from ..spelling.parse import parse_query
+from ..spelling.parse import latin_adjective_stems, nouns_of_adjective, parse_query
 from . import weights as w
 from .decide import decide
 from .index import EntityRow
@@ -157,12 +157,14 @@ class ContextReader:
         return chosen if top >= w.ACCEPT and len(chosen) <= MAX_UNITS_PER_HINT else set()
 
     def country_of(self, text: str) -> str | None:
-        """The country of a phrase naming a place or region abroad ("Belgorod Oblast", "Russia"), else None."""
-        scored = self._score(self.retriever.hits_for(text, fuzzy=False), Clues())
-        decision = decide(scored, 3)
-        if decision.status == MATCHED and decision.ranked[0].kind == "foreign" \
-                and decision.ranked[0].country not in (None, "UA"):
-            return decision.ranked[0].country
+        """The country of a phrase naming a place or region abroad ("Belgorod Oblast", "Russia", "Белгородская":
+        a region abroad is named after its capital), else None."""
+        for name in (text, *nouns_of_adjective(text), *latin_adjective_stems(text)):
+            scored = self._score(self.retriever.hits_for(name, fuzzy=False), Clues())
+            decision = decide(scored, 3)
+            if decision.status == MATCHED and decision.ranked[0].kind == "foreign" \
+                    and decision.ranked[0].country not in (None, "UA"):
+                return decision.ranked[0].country
         return None
 
     def read(self, context: list[str]) -> ContextClues:

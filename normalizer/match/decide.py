@@ -57,6 +57,9 @@ def decide(scored: dict[int, Scored], limit: int) -> Decision:
     group = [top, *near]
     for keep, reason in _TIERS:
         kept = [s for s in group if keep(s)]
+        dropped_names = {s.row.name_uk for s in group if not keep(s)}
+        if any(s.row.name_uk in dropped_names for s in kept):
+            continue  # a tier never tells namesakes apart: one of them may just have its Russian name recorded
         if kept and len(kept) < len(group):
             group = kept
             if len(group) == 1:
@@ -134,11 +137,12 @@ def weak_evidence(top: Scored, ranked: list[Scored]) -> str:
 
 
 def _people(rivals: list[Scored], top: Scored) -> int:
-    """How many people the rivals of a place stand for (census figures, else a floor by kind; abroad discounted)."""
+    """How many people the rivals of a place stand for (census figures, else a floor by kind; places abroad
+    count a tenth: data about Ukraine names them less)."""
     total = 0
     for s in rivals:
         floor = w.SETTLEMENT_FLOOR if s.kind == "settlement" else w.POPULATION_FLOOR
-        total += max(s.population, floor) // (w.ABROAD_DISCOUNT if s.country != top.country else 1)
+        total += max(s.population, floor) // (w.ABROAD_DISCOUNT if s.country != "UA" else 1)
     return total
 
 

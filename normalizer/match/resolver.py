@@ -24,7 +24,7 @@ from gazetteer.textutil import fold_name
 from ..errors import HintError
 from ..spelling.cleanup import clean_text, strip_type_words
 from ..spelling.keys import fold
-from ..spelling.parse import Query, nouns_of_adjective, parse_query
+from ..spelling.parse import Query, latin_adjective_stems, nouns_of_adjective, parse_query
 from . import weights as w
 from .context import ContextReader
 from .decide import Decision, decide
@@ -37,8 +37,6 @@ from .retrieve import Hit, Retriever
 from .score import AUTHORITATIVE_TYPES, KIND_WORD_ADMITS, Clues, Scored, score_hits
 
 _WORD_BREAK = re.compile(r"[\s-]+")
-#: Endings of an oblast's adjective in other languages (obwód charkowski -> charkow).
-_ADJECTIVE_ENDINGS = ("skiy", "skyi", "skij", "ski", "cki", "ska", "skaya", "sky", "i", "a", "y")
 
 
 @dataclass(slots=True)
@@ -262,7 +260,7 @@ class Resolver:
     def _adjective(self, attempt: Attempt) -> None:
         """'obwód charkowski': the stem of a foreign oblast adjective read as the oblast's name."""
         clues = attempt.clues
-        for stem in _adjective_stems(attempt.query.core):
+        for stem in latin_adjective_stems(attempt.query.core):
             scored = self.candidates(stem, Clues(kind_word="oblast", kinds=clues.kinds, oblasts=clues.oblasts,
                                                  raions=clues.raions, hromadas=clues.hromadas, near=clues.near),
                                      attempt.fuzzy)
@@ -430,16 +428,6 @@ def method_of(decision: Decision) -> str:
         return "former name"
     namesakes = any(s.row.name_uk == top.row.name_uk for s in decision.ranked[1:])
     return "context" if top.confirmed and namesakes else "exact"
-
-
-def _adjective_stems(text: str) -> list[str]:
-    """Stems of an adjectival oblast name in a foreign language (obwód charkowski -> charkow)."""
-    word = text.strip()
-    stems = []
-    for ending in _ADJECTIVE_ENDINGS:
-        if word.casefold().endswith(ending) and len(word) - len(ending) >= 4:
-            stems.append(word[: -len(ending)])
-    return stems
 
 
 def _shorten(text: str, size: int = 80) -> str:

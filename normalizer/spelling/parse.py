@@ -317,3 +317,17 @@ def nouns_of_adjective(phrase: str) -> list[str]:
             suffix = "ськ" if ending.startswith(("ськ", "цьк", "зьк")) else "ск"
             return [f"{head}{stem}{suffix}", f"{head}{stem}"]  # Покровськ before Покров
     return []
+
+
+#: Endings of a region's adjective in Latin letters (obwód charkowski -> charkow, Belgorodskaya -> Belgorod).
+_LATIN_ADJECTIVE_ENDINGS = ("skaya", "skiy", "skyi", "skij", "ski", "cki", "ska", "sky", "i", "a", "y")
+
+
+def latin_adjective_stems(text: str) -> list[str]:
+    """Stems of an adjectival oblast name in a foreign language (obwód charkowski -> charkow)."""
+    word = text.strip()
+    stems = []
+    for ending in _LATIN_ADJECTIVE_ENDINGS:
+        if word.casefold().endswith(ending) and len(word) - len(ending) >= 4:
+            stems.append(word[: -len(ending)])
+    return stems
