@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from gazetteer import Gazetteer
-from gazetteer.build import parse_sources
+from gazetteer.build import BUILD_NOTE, BUILD_TITLE, parse_sources
+from gazetteer.progress import Reporter
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,19 +53,15 @@ def run_build(args: argparse.Namespace) -> int:
 
     sources = parse_sources(args.sources)
     home = default_home()
-    meta = ensure_store(home, sources, force=True, progress=_stderr_progress)
-    with Gazetteer.open(home, build=False) as gazetteer:
-        ensure_index(gazetteer, progress=_stderr_progress)
-        stats = gazetteer.stats()
+    with Reporter(BUILD_TITLE, note=BUILD_NOTE) as progress:
+        meta = ensure_store(home, sources, force=True, progress=progress)
+        assert meta is not None  # a forced build always builds
+        with Gazetteer.open(home, build=False) as gazetteer:
+            ensure_index(gazetteer, progress=progress)
+            stats = gazetteer.stats()
     print(f"built {stats['entities']:,} entities from {', '.join(sources)} in {meta['build_seconds']}s "
           f"into {stats['store']}")
     return 0
-
-
-def _stderr_progress(message: str) -> None:
-    import sys
-
-    print(f"uanorm: {message}", file=sys.stderr, flush=True)
 
 
 def run_stats(args: argparse.Namespace) -> int:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gazetteer.files import atomic_outputs
+from gazetteer.progress import Progress
 
 from ..errors import InputFileError, OutputError
-from .answers import Progress
 from .frames import clean_polars, streaming
 from .jsonl import clean_jsonl
 from .pool import BatchResolver

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from gazetteer.progress import SHOW_AFTER, Progress, progress_or_default
+
 from ..errors import ColumnError, InputFileError
 from .answers import SUFFIXES, Answer, Key, output_names
 from .pool import BatchResolver
@@ -235,14 +237,25 @@ def clean(
     min_score: float | None = None,
     normalizer: Matching | None = None,
     workers: int = 1,
+    progress: Progress | None = None,
 ) -> Any:
-    """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added."""
+    """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added.
+
+    For each resolved column COL, the columns COL_id, COL_name, COL_name_uk, COL_oblast_id, COL_kind,
+    COL_status and COL_score follow it. `oblast_column` names a column of per-row oblast hints, `oblast` gives one
+    hint for all rows (not both); `kind` limits the entity kinds; matches scoring below `min_score` are
+    reported as ambiguous. `normalizer` defaults to the process-wide one on the default home;
+    `workers` > 1 resolves in that many processes. `progress` receives the work's progress (default:
+    shown once the work has lasted a second, as `gazetteer.progress` describes; none with
+    UANORM_QUIET=1). A polars LazyFrame stays lazy.
+    """
     if oblast_column is not None and oblast is not None:
         raise ValueError("give oblast_column or oblast, not both")
     columns = [column] if isinstance(column, str) or not isinstance(column, (list, tuple)) else list(column)
     if not columns:
         raise ValueError("no column to resolve")
-    with BatchResolver(normalizer, kind=kind, min_score=min_score, workers=workers) as resolver:
+    with progress_or_default(progress, "clean", delay=SHOW_AFTER) as report, \
+            BatchResolver(normalizer, kind=kind, min_score=min_score, workers=workers, progress=report) as resolver:
         if kind is not None or oblast is not None:
             resolver.check(oblast)
         kind_of = _frame_kind(df)
