@@ -52,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="prefix cells starting with = + - @ with ' in CSV/TSV/XLSX output")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes resolving values, this one included (default: the CPU count, at most 4)")
+    parser.add_argument("--sheet", metavar="SHEET",
+                        help="XLSX input: the sheet to clean, by name or number (1 = the first; default: the first)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress display and no summary")
     parser.set_defaults(handler=run)
 
@@ -89,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             args.input, output, columns=args.column, review=review, oblast_column=args.oblast_column,
             oblast=args.oblast, kind=args.kind, min_score=args.min_score, encoding=args.encoding,
             escape_formulas=args.escape_formulas, workers=workers, normalizer=normalizer, progress=progress,
+            sheet=args.sheet,
         )
     if not args.quiet:
         print(summary(report), file=sys.stderr)
