@@ -70,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         output = to_json(mentions, source=source, lang=lang, chars=len(text)) + "\n"
     elif args.format == "html":
-        output = to_html(text, mentions, title=f"uanorm annotate: {Path(source).name}", lang=lang)
+        oblasts = {m.oblast_id for m in mentions if m.oblast_id}
+        names = {i: e.name for i, e in ((i, normalizer.gazetteer.find(i)) for i in oblasts) if e is not None}
+        output = to_html(text, mentions, title=f"uanorm annotate: {Path(source).name}", lang=lang,
+                         oblast_names=names)
     else:
         output = to_text(text, mentions)
     _write(args.output, output)
