@@ -55,6 +55,7 @@ class Gazetteer:
     """
 
     def __init__(self, home: Path, base: BaseStore) -> None:
+        """A gazetteer over an open base store and the home's user layer (`Gazetteer.open` builds and opens)."""
         self.home = home
         self._base = base
         self._lock = threading.Lock()

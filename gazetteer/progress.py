@@ -98,6 +98,7 @@ class Reporter:
         stream: IO[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """A display for the work `title`; nothing shows before the first report (and not before `delay`)."""
         self.title = title
         self.note = note
         self.quiet = quiet_by_env() if quiet is None else quiet

@@ -59,7 +59,7 @@ def normalize_code(scheme: str, code: str) -> str:
     return code
 
 
-def code_order(entity: Entity) -> tuple[int, str]:
+def code_order(entity: Entity) -> tuple[int, int]:
     """Sort key of the entities one code names: settlements first."""
     kind = entity.kind
     rank = CODE_KIND_ORDER.index(kind) if kind in CODE_KIND_ORDER else len(CODE_KIND_ORDER)

@@ -8,7 +8,7 @@ resolved once (`pool`), and the answers are attached by a hash of the pair.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from gazetteer.progress import SHOW_AFTER, Progress, progress_or_default
 
@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
     from ..match.session import Matching
+
+    #: What `clean` takes and gives back: the same kind of frame.
+    Frame = TypeVar("Frame", pd.DataFrame, pl.DataFrame, pl.LazyFrame)
 
 _KEY_VALUE = "__uanorm_value__"
 _KEY_OBLAST = "__uanorm_oblast__"
@@ -268,7 +271,7 @@ def _field(row: Answer, suffix: str) -> Any:
 
 
 def clean(
-    df: Any,
+    df: Frame,
     column: Any | Sequence[Any],
     *,
     oblast_column: Any = None,
@@ -278,7 +281,7 @@ def clean(
     normalizer: Matching | None = None,
     workers: int = 1,
     progress: Progress | None = None,
-) -> Any:
+) -> Frame:
     """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added.
 
     For each resolved column COL, the columns COL_id, COL_name, COL_name_uk, COL_oblast_id, COL_kind,
@@ -301,10 +304,10 @@ def clean(
             resolver.check(oblast)
         kind_of = _frame_kind(df)
         if kind_of == "polars":
-            result, _ = clean_polars(df, columns, resolver, oblast_column=oblast_column, oblast=oblast,
-                                     name="DataFrame")
-            return result
-        return clean_pandas(df, columns, resolver, oblast_column=oblast_column, oblast=oblast)
+            result, _ = clean_polars(df, [str(c) for c in columns], resolver, oblast_column=oblast_column,
+                                     oblast=oblast, name="DataFrame")
+            return cast("Frame", result)
+        return cast("Frame", clean_pandas(df, columns, resolver, oblast_column=oblast_column, oblast=oblast))
 
 
 def _frame_kind(df: Any) -> str:
