@@ -37,6 +37,8 @@ def read_import_file(path: str | os.PathLike[str]) -> tuple[list[ImportRow], str
             content = handle.read()
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    except OSError as exc:  # missing, a directory, unreadable: typed like every other error of the API
+        raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from exc
     lines = content.splitlines(keepends=True)
     start = 0
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
