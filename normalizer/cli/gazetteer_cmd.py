@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
     build = commands.add_parser("build", help="compile the sources into the store")
-    build.add_argument("--sources", default=None, help="comma-separated: katottg,geonames,curated (default: all)")
+    build.add_argument("--sources", default=None,
+                       help="comma-separated: katottg,geonames,curated,history,coordinates (default: all)")
     build.set_defaults(handler=run_build)
 
     stats = commands.add_parser("stats", help="counts by kind and source, link rate, versions")
