@@ -11,16 +11,18 @@ from typing import Any
 
 from .build import (
     ALL_SOURCES,
+    BUILD_NOTE,
+    BUILD_TITLE,
     build_lock,
     build_store,
-    default_progress,
     fingerprint,
     parse_sources,
 )
 from .codes import code_order, normalize_code
 from .errors import StoreError, UnknownEntityError
-from .home import BASE_STORE, resolve_home
+from .home import BASE_STORE, HOME_ADVICE, home_exists, resolve_home
 from .model import KINDS, Entity, Name
+from .progress import Progress, progress_or_default
 from .store import STORE_FORMAT, BaseStore, stored_format
 from .textutil import encodable, fold_name
 from .timeline import EntityHistory, Successor, former_names_first
@@ -55,6 +57,7 @@ class Gazetteer:
     """
 
     def __init__(self, home: Path, base: BaseStore) -> None:
+        """A gazetteer over an open base store and the home's user layer (`Gazetteer.open` builds and opens)."""
         self.home = home
         self._base = base
         self._lock = threading.Lock()
@@ -69,17 +72,21 @@ class Gazetteer:
         *,
         sources: str | tuple[str, ...] | None = None,
         build: bool = True,
-        progress: Any = None,
+        progress: Progress | None = None,
     ) -> Gazetteer:
-        """Open the gazetteer in `home`, building (or rebuilding) its store when needed."""
+        """Open the gazetteer in `home`, building (or rebuilding) its store when needed.
+
+        `home` defaults to UANORM_HOME, else the per-user data directory; `sources` selects the
+        sources of a build (default: all, or those of the store already there); with `build` false a
+        missing store is an error instead. `progress` receives the build's progress (default: the
+        display of `gazetteer.progress`). A home that cannot be used raises StoreError naming it.
+        """
         root = resolve_home(home)
-        if root.exists() and not root.is_dir():
-            raise StoreError(f"UANORM_HOME {root} exists but is not a directory")
         path = root / BASE_STORE
         wanted = parse_sources(sources) if sources is not None else None
         if build:
             ensure_store(root, wanted, progress=progress)
-        elif not path.exists():
+        elif not home_exists(root) or not path.exists():
             raise StoreError(f"no gazetteer store at {path}; run `uanorm gazetteer build`")
         return cls(root, BaseStore(path))
 
@@ -375,24 +382,27 @@ def ensure_store(
     sources: tuple[str, ...] | None = None,
     *,
     force: bool = False,
-    progress: Any = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any] | None:
     """Build the store in `home` if it is missing, stale or `force`d; returns the build's metadata.
 
     A file at the store path that is not a uanorm store is never overwritten: that
-    raises StoreError naming the path and how to recover.
+    raises StoreError naming the path and how to recover. A home that cannot be used
+    (not a directory, cannot be created, read-only with nothing built) raises StoreError too.
     """
     path = home / BASE_STORE
-    if not force:
-        selection, fresh = _freshness(path, sources)
-        if fresh or (path.exists() and not os.access(home, os.W_OK)):
-            return None  # a read-only home keeps working from the store it has
-    progress = progress if progress is not None else default_progress()
-    with build_lock(home):
-        selection, fresh = _freshness(path, sources)
-        if fresh and not force:
-            return None  # another process built it while we waited
-        meta = build_store(path, selection, progress)
+    try:
+        if not force and home_exists(home):
+            selection, fresh = _freshness(path, sources)
+            if fresh or (path.exists() and not os.access(home, os.W_OK)):
+                return None  # a read-only home keeps working from the store it has
+        with progress_or_default(progress, BUILD_TITLE, note=BUILD_NOTE) as report, build_lock(home):
+            selection, fresh = _freshness(path, sources)
+            if fresh and not force:
+                return None  # another process built it while we waited
+            meta = build_store(path, selection, report)
+    except OSError as exc:  # the home's own trouble (a path that cannot be looked at ...): named, typed
+        raise StoreError(f"cannot use the uanorm home {home} ({exc.strerror or exc}); {HOME_ADVICE}") from exc
     meta["user_problems"] = report_user_layer(home)
     return meta
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from . import hierarchy
 from .errors import SourceSelectionError, StoreError
+from .home import BUILD_LOCK, HOME_ADVICE, prepare_home
 from .model import EntityRecord
+from .progress import Progress, silent
 from .sources import coordinates, curated, geonames, history, katottg
 from .store import STORE_FORMAT, write_store
 from .version import __version__
@@ -23,7 +24,9 @@ from .version import __version__
 ALL_SOURCES = ("katottg", "geonames", "curated", "history", "coordinates")
 #: The modules beside this one whose code decides what a build writes (besides gazetteer/sources/).
 CONTENT_MODULES = ("build.py", "model.py", "store.py", "latin.py", "textutil.py", "hierarchy.py")
-Progress = Callable[[str], None]
+#: How a build's progress is titled, and what its first line adds.
+BUILD_TITLE = "building the gazetteer"
+BUILD_NOTE = "once per uanorm version, about half a minute"
 
 
 def parse_sources(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -176,14 +179,15 @@ def statistics(records: list[EntityRecord], report: dict[str, Any]) -> dict[str,
 
 
 @contextlib.contextmanager
-def build_lock(home: Path) -> Iterator[None]:
-    """An exclusive lock on the home's build, so concurrent first uses build once."""
-    home.mkdir(parents=True, exist_ok=True)
-    lock_path = home / "build.lock"
+def build_lock(home: Path, *, task: str = "build the gazetteer") -> Iterator[None]:
+    """An exclusive lock on the home's build, so concurrent first uses build once (the home is created
+    if missing; StoreError when it cannot be, or cannot be written to, for `task`)."""
+    prepare_home(home, task=task)
+    lock_path = home / BUILD_LOCK
     try:
         handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole build, closed below
     except OSError as exc:
-        raise StoreError(f"cannot write in {home} ({exc.strerror}); set UANORM_HOME to a writable directory") from exc
+        raise StoreError(f"cannot write in the uanorm home {home} ({exc.strerror}); {HOME_ADVICE}") from exc
     try:
         try:
             import fcntl
@@ -201,7 +205,7 @@ def build_lock(home: Path) -> Iterator[None]:
 
 def build_store(path: Path, sources: tuple[str, ...] = ALL_SOURCES, progress: Progress | None = None) -> dict[str, Any]:
     """Compile the selected sources into the store at `path`; returns the build metadata."""
-    progress = progress or (lambda message: None)
+    progress = progress or silent
     started = time.perf_counter()
     records, report = compile_records(sources, progress)
     stats = statistics(records, report)
@@ -220,15 +224,3 @@ def build_store(path: Path, sources: tuple[str, ...] = ALL_SOURCES, progress: Pr
     meta["build_seconds"] = round(time.perf_counter() - started, 2)
     return meta
 
-
-def default_progress() -> Progress:
-    """Progress messages on standard error when it is a terminal, silence otherwise."""
-    import sys
-
-    if not sys.stderr.isatty() or os.environ.get("UANORM_QUIET"):
-        return lambda message: None
-
-    def emit(message: str) -> None:
-        print(f"uanorm: building the gazetteer: {message} ...", file=sys.stderr, flush=True)
-
-    return emit

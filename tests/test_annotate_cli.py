@@ -91,6 +91,27 @@ def test_html_is_self_contained_and_escaped(env_home: Path, tmp_path: Path,
     assert "Luhanska oblast" in page and "Entities" in page
 
 
+def test_text_and_html_mark_undecided_mentions_and_name_oblasts(env_home: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An undecided mention is not shown as a link: text marks it with its candidates, HTML draws it apart
+    and keeps it out of the entity list; the entity list names each oblast (its ID in the tip)."""
+    path = tmp_path / "u.txt"
+    path.write_text("Андріївка знову під обстрілом. У Лисичанську тихо.", encoding="utf-8")
+    assert main(["annotate", str(path), "--format", "text", "--undecided"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[Андріївка|Andriivka?|undecided: UA") and " +" in out.split("]")[0]
+    assert "[Лисичанську|Lysychansk|UA44120050010021900]" in out
+    assert main(["annotate", str(path), "--format", "html", "--undecided"]) == 0
+    parser = _Page()
+    page = capsys.readouterr().out
+    parser.feed(page)
+    assert [m["class"] for m in parser.marks] == ["undecided", "k-city"]
+    assert parser.marks[0]["title"].startswith("undecided: ")
+    assert "1 mentions of 1 entities" in page and "dotted: 1 undecided" in page
+    assert '<span title="UA44000000000018893">Luhanska oblast</span>' in page
+    assert "<code>UA44000000000018893</code>" not in page
+
+
 def test_corpus_mode_directory_and_jsonl(env_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "sub").mkdir(parents=True)

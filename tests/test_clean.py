@@ -41,10 +41,38 @@ def test_pandas_round_trip(normalizer) -> None:
     assert set(out.loc[[10, 11, 12, 16], "place_id"]) == {LYSYCHANSK}
     assert (out.loc[[10, 11, 12], "place_status"] == "matched").all()
     assert out.loc[10, "place_name_uk"] == "Лисичанськ" and out.loc[10, "place_kind"] == "city"
-    assert out.loc[13, "place_status"] == "ambiguous" and out.loc[13, "place_id"] is None
+    assert out.loc[13, "place_status"] == "ambiguous" and pd.isna(out.loc[13, "place_id"])
     assert out.loc[13, "place_score"] > 0.8
     assert out.loc[15, "place_status"] == "unmatched" and out.loc[15, "place_score"] == 0.0
     assert out["place_score"].dtype == "float64"
+
+
+def test_declared_dtypes_in_every_engine(normalizer) -> None:
+    """Strings are nullable Arrow strings (pandas) or String (polars), the score float64, whatever the data:
+    an empty frame, a frame of blanks and a full one agree (a Dask meta is an empty frame)."""
+    text = pd.StringDtype("pyarrow")
+    expected = {**dict.fromkeys(output_names("place")[:-1], text), "place_score": "float64"}
+    for rows in (ROWS["place"], [None, None], []):
+        out = clean(pd.DataFrame({"place": pd.Series(rows, dtype=object)}), column="place", normalizer=normalizer)
+        assert {name: out[name].dtype for name in output_names("place")} == expected, rows
+    series = resolve_series(pd.Series(["Kharkiv", None]), normalizer=normalizer)
+    assert dict(series.dtypes) == {**dict.fromkeys(SUFFIXES[:-1], text), "score": "float64"}
+    polars_expected = {**dict.fromkeys(output_names("place")[:-1], pl.String), "place_score": pl.Float64}
+    for rows in (ROWS["place"], [None, None], []):
+        frame = pl.DataFrame({"place": rows}, schema={"place": pl.String})
+        for data in (frame, frame.lazy()):
+            out = clean(data, column="place", normalizer=normalizer)
+            schema = out.collect_schema() if isinstance(out, pl.LazyFrame) else out.schema
+            assert {name: schema[name] for name in output_names("place")} == polars_expected, rows
+    struct = pl.DataFrame({"p": ["Kharkiv"]}).select(resolve_expr(pl.col("p"), normalizer=normalizer)).unnest("p")
+    assert struct.schema["score"] == pl.Float64 and struct.schema["id"] == pl.String
+    # the strings survive Arrow and Parquet as strings
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(clean(pd.DataFrame({"place": ["Kharkiv", None]}), column="place",
+                                       normalizer=normalizer))
+    assert table.schema.field("place_id").type in (pa.string(), pa.large_string())
+    assert table.schema.field("place_score").type == pa.float64()
 
 
 def test_polars_round_trip_and_oblast_column(normalizer) -> None:

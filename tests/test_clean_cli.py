@@ -140,6 +140,37 @@ def test_xlsx(env_home, tmp_path: Path) -> None:
     assert escaped.cell(row=4, column=HEADER.index("note") + 1 + 7).value == "'=SUM(A1)"
 
 
+def test_xlsx_sheet_by_name_or_number(env_home, tmp_path: Path, capsys) -> None:
+    """--sheet NAME|NUMBER reads that sheet; without it, the first is read and a note says there are others."""
+    import openpyxl
+    import xlsxwriter
+
+    source = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(source, {"strings_to_formulas": False})
+    for title, rows in (("Notes", [["text"], ["nothing to clean"]]), ("Events", [HEADER, *ROWS])):
+        sheet = book.add_worksheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, value)
+    book.close()
+    for choice in ("Events", "2"):
+        out_path = tmp_path / f"out-{choice}.xlsx"
+        assert run(str(source), "-c", "location", "--sheet", choice, "-o", str(out_path), "--no-review") == 0
+        values = [[("" if cell.value is None else str(cell.value)) for cell in row]
+                  for row in openpyxl.load_workbook(out_path).active.iter_rows()]
+        assert check_table(values)["location_id"][0] == LYSYCHANSK
+        assert "sheets" not in capsys.readouterr().err
+    assert run(str(source), "-c", "text", "-o", str(tmp_path / "first.xlsx"), "--no-review") == 0
+    assert "read the first of 2 sheets, 'Notes'; --sheet" in capsys.readouterr().err
+    assert run(str(source), "-c", "location", "--sheet", "Evnts", "-o", str(tmp_path / "x.xlsx")) == 1
+    err = capsys.readouterr().err
+    assert "no sheet 'Evnts'" in err and "1 'Notes', 2 'Events'" in err and err.count("\n") == 1
+    assert run(str(source), "-c", "location", "--sheet", "3", "-o", str(tmp_path / "x.xlsx")) == 1
+    csv_source = write_csv(tmp_path / "plain.csv")
+    assert run(str(csv_source), "-c", "location", "--sheet", "1") == 1
+    assert "--sheet applies to XLSX input" in capsys.readouterr().err
+
+
 def test_parquet_keeps_types(env_home, tmp_path: Path) -> None:
     import datetime
 

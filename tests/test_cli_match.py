@@ -70,6 +70,24 @@ def test_gazetteer_show_stats_search(env_home: Path, capsys: pytest.CaptureFixtu
     assert capsys.readouterr().out.startswith("UA44120050010021900")
 
 
+def test_search_limit_and_more_results(env_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`gazetteer search` says when it stopped at its limit (stderr: stdout stays the results)."""
+    assert main(["gazetteer", "search", "Іванівка"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 20
+    assert "more results: these are the first 20; --limit N shows more" in captured.err
+    assert main(["gazetteer", "search", "Іванівка", "--limit", "500"]) == 0
+    captured = capsys.readouterr()
+    assert 20 < len(captured.out.splitlines()) < 500 and "more results" not in captured.err
+    assert main(["gazetteer", "search", "Іванівка", "--limit", "3", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) == 3 and "more results" in captured.err
+    assert main(["gazetteer", "search", "Лисичанськ", "--limit", "5"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["gazetteer", "search", "Іванівка", "--limit", "0"]) == 1
+    assert "--limit" in capsys.readouterr().err
+
+
 def test_bad_sources_selection(env_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gazetteer", "build", "--sources", "katottg,wikipedia"]) == 1
     assert "wikipedia" in capsys.readouterr().err

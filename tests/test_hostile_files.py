@@ -207,7 +207,7 @@ def test_clean_on_a_full_disk(env_home, capsys, tmp_path, monkeypatch) -> None:
 @pytest.mark.parametrize("corpus", [False, True], ids=["file", "corpus"])
 def test_annotate_on_a_full_disk(env_home, capsys, tmp_path, monkeypatch, corpus) -> None:
     """Regression: annotate -o wrote in place: a full disk left a truncated JSON file."""
-    import normalizer.cli.annotate as command
+    from gazetteer import files
 
     source = tmp_path / "in.txt"
     source.write_text("Kyiv and Lysychansk. " * 100, encoding="utf-8")
@@ -216,7 +216,7 @@ def test_annotate_on_a_full_disk(env_home, capsys, tmp_path, monkeypatch, corpus
         source.write_text("\n".join(json.dumps({"id": i, "text": "Kyiv"}) for i in range(5)), encoding="utf-8")
     out_file = tmp_path / "out.json"
     out_file.write_text("the previous output", encoding="utf-8")
-    monkeypatch.setattr(command.os, "fsync", no_space)
+    monkeypatch.setattr(files.os, "fsync", no_space)
     argv = ["annotate", *(["--jsonl"] if corpus else []), str(source), "-o", str(out_file)]
     status, _out, err = run(capsys, argv)
     assert status == 1 and "No space left" in err and str(out_file) in err

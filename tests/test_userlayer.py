@@ -407,6 +407,10 @@ def test_import_file_errors(norm: Normalizer, tmp_path: Path, capsys: pytest.Cap
     assert status == 1 and "text and id columns" in err
     status, _, err = run(capsys, "gazetteer", "import-variants", str(tmp_path / "missing.csv"))
     assert status == 1 and "missing.csv" in err
+    for unreadable in (tmp_path / "missing.csv", tmp_path):  # the typed contract: a ValueError, naming it
+        with pytest.raises(ValueError, match="cannot be read") as caught:
+            norm.import_variants(unreadable, dry_run=True)
+        assert str(unreadable) in str(caught.value)
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("text,id\nK\xf6ln,UA44120050010021900\n".encode("latin-1"))
     status, _, err = run(capsys, "gazetteer", "import-variants", str(latin1))

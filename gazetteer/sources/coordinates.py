@@ -55,10 +55,11 @@ def apply(records: dict[str, EntityRecord], extra: list[EntityRecord], data_dir:
         if record.former_raion_id and record.id in placed:
             members[record.former_raion_id].append(record)
     for record in extra:
-        points = members.get(record.id) if record.kind == "former-raion" else None
+        points = [(p.lat, p.lon) for p in members.get(record.id, []) if p.lat is not None and p.lon is not None] \
+            if record.kind == "former-raion" else []
         if points:
-            record.lat = round(sum(p.lat for p in points) / len(points), 5)
-            record.lon = round(sum(p.lon for p in points) / len(points), 5)
+            record.lat = round(sum(lat for lat, _ in points) / len(points), 5)
+            record.lon = round(sum(lon for _, lon in points) / len(points), 5)
             by_kind[record.kind] += 1
     return {
         "with_point_by_kind": dict(sorted(by_kind.items())),

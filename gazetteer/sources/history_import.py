@@ -37,6 +37,7 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..textutil import fold_name
 from .katottg import SETTLEMENT_RANK, CodifierRow, codifier_path, read_codifier
@@ -119,9 +120,9 @@ class KoatuuMapping:
                     self.editions[code].append(year)
                     self.latest[code] = row
         self.table_by_code: dict[str, list[ComparisonRow]] = defaultdict(list)
-        for row in table:
-            if row.koatuu and row.katottg in current:
-                self.table_by_code[row.koatuu].append(row)
+        for link in table:
+            if link.koatuu and link.katottg in current:
+                self.table_by_code[link.koatuu].append(link)
         self._names = katottg_names
         self.alias: dict[str, str] = {}  # a code a later edition replaced -> its replacement
         self.gone: dict[str, int] = {}  # a code no later edition lists, no replacement -> the year it was gone
@@ -210,10 +211,10 @@ class KoatuuMapping:
             pool_by_oblast[(prefix[:2], name)].extend(units)
         left: list[str] = []
         waiting: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for code, row in self.latest.items():
-            if code in self.unit or code in self.alias or not row.is_settlement:
+        for code, latest in self.latest.items():
+            if code in self.unit or code in self.alias or not latest.is_settlement:
                 continue
-            waiting[(code[:5], _key(row.name_uk))].append(code)
+            waiting[(code[:5], _key(latest.name_uk))].append(code)
         for key, codes in waiting.items():
             units = pool.get(key, [])
             if len(codes) == 1 and len(set(units)) == 1:
@@ -242,10 +243,10 @@ def _katottg_names(editions: list[Edition], table: list[ComparisonRow]) -> dict[
     """Every spelling key a unit had in any KATOTTG edition or in the comparison table."""
     names: dict[str, set[str]] = defaultdict(set)
     for edition in editions:
-        for unit_id, row in edition.units.items():
-            names[unit_id].add(_key(row.name))
-    for row in table:
-        names[row.katottg].add(_key(row.name))
+        for unit_id, unit in edition.units.items():
+            names[unit_id].add(_key(unit.name))
+    for link in table:
+        names[link.katottg].add(_key(link.name))
     return names
 
 
@@ -284,8 +285,8 @@ class HistoryImport:
 
     # -- KOATUU codes -----------------------------------------------------------------
 
-    def koatuu_rows(self) -> list[tuple]:
-        rows: dict[tuple[str, str], list] = {}
+    def koatuu_rows(self) -> list[list[Any]]:
+        rows: dict[tuple[str, str], list[Any]] = {}
         for row in self.table:
             if row.koatuu and row.katottg in self.current:
                 years = self.mapping.editions.get(row.koatuu, [])
@@ -299,9 +300,9 @@ class HistoryImport:
         for code, unit_id in sorted(self.mapping.unit.items()):
             if (unit_id, code) in rows:
                 continue
-            years = "|".join(map(str, self.mapping.editions[code]))
+            listed_in = "|".join(map(str, self.mapping.editions[code]))
             how = self.mapping.how[code]
-            rows[(unit_id, code)] = [unit_id, code, years, how, SRC_KOATUU]
+            rows[(unit_id, code)] = [unit_id, code, listed_in, how, SRC_KOATUU]
             self.report.add(f"koatuu codes: {how}")
         for year in (2015, 2016, 2019):
             self.report.add(f"koatuu codes mapped: edition {year}",
@@ -312,7 +313,7 @@ class HistoryImport:
 
     # -- renamings ------------------------------------------------------------------------
 
-    def renaming_rows(self) -> list[tuple]:
+    def renaming_rows(self) -> list[list[Any]]:
         out: list[list] = []
         current = self.current
         seen: set[tuple[str, str]] = set()
@@ -358,17 +359,17 @@ class HistoryImport:
                 category)
         # KATOTTG: diff of editions by code
         ru_by_unit = self._russian_2019()
-        for before, after in zip(self.editions, self.editions[1:]):
-            for unit_id, old in before.units.items():
-                new = after.units.get(unit_id)
-                if new is None or new.name == old.name or unit_id not in current:
+        for earlier, later in zip(self.editions, self.editions[1:]):
+            for unit_id, unit in earlier.units.items():
+                renamed = later.units.get(unit_id)
+                if renamed is None or renamed.name == unit.name or unit_id not in current:
                     continue
                 former_ru = ""
-                ru = ru_by_unit.get(unit_id)
-                if ru and _key(ru[0]) == _key(old.name) and old.category in SETTLEMENT_RANK:
-                    former_ru = title_case(ru[1], "ru")
-                add(unit_id, old.name, former_ru, after.year, f"KATOTTG {before.label}->{after.label}", unit_id,
-                    old.category)
+                names_2019 = ru_by_unit.get(unit_id)
+                if names_2019 and _key(names_2019[0]) == _key(unit.name) and unit.category in SETTLEMENT_RANK:
+                    former_ru = title_case(names_2019[1], "ru")
+                add(unit_id, unit.name, former_ru, later.year, f"KATOTTG {earlier.label}->{later.label}", unit_id,
+                    unit.category)
         self._flag_shared(out)
         return sorted(out, key=lambda r: (r[5] or "9999", r[0], r[2]))
 
@@ -426,7 +427,7 @@ class HistoryImport:
                 former = ""
                 old = k15.get(code)
                 renamed = old and _key(koatuu_base_name(old.name_uk)) != _key(koatuu_base_name(row.name_uk))
-                if renamed and kind == "raion":
+                if old is not None and renamed and kind == "raion":
                     former = title_case(koatuu_base_name(old.name_uk).replace(" РАЙОН", "")) + " район"
                 members = settlements.get(code, [])
                 raions = Counter(self.raion_of[u] for u in members if u in self.raion_of)
@@ -462,19 +463,19 @@ class HistoryImport:
                         f"listed in KOATUU until {labels[last]}, not in {labels[year]}", SRC_KOATUU))
             self.report.add(f"former settlements: KOATUU, gone by {year}")
         for before, after in zip(self.editions, self.editions[1:]):
-            for unit_id, row in before.units.items():
-                if unit_id in after.units or row.category not in SETTLEMENT_RANK or unit_id in self.current:
+            for unit_id, unit in before.units.items():
+                if unit_id in after.units or unit.category not in SETTLEMENT_RANK or unit_id in self.current:
                     continue
-                hromada = row.levels[2] if row.levels[2] in self.current else ""
+                hromada = unit.levels[2] if unit.levels[2] in self.current else ""
                 code = next((r.koatuu for r in self.table if r.katottg == unit_id and r.koatuu), "")
-                out.append((unit_id, "settlement", row.name, "", row.levels[0] or "", hromada, "", code, "",
+                out.append((unit_id, "settlement", unit.name, "", unit.levels[0] or "", hromada, "", code, "",
                             str(after.year), f"listed in KATOTTG until {before.label}, not in {after.label}",
                             SRC_KATOTTG))
                 self.report.add(f"former settlements: KATOTTG, gone by {after.year}")
         return out
 
     def run(self, out_dir: Path) -> dict[str, int]:
-        tables = {
+        tables: dict[str, list[Any]] = {
             "koatuu_codes.tsv": self.koatuu_rows(),
             "renamings.tsv": self.renaming_rows(),
         }

@@ -65,8 +65,11 @@ def read_import_file(path: str | os.PathLike[str]) -> tuple[list[ImportRow], str
 
 def _decoded(path: Path) -> str:
     """A text file's content: UTF-8 (a BOM allowed), else Windows-1251 when that reads as Cyrillic text."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:  # missing, a directory, unreadable: typed like every other error of the API
+        raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

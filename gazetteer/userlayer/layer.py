@@ -160,7 +160,7 @@ class UserLayer(LayerFile):
 
     def changes_since(self, op_id: int) -> list[tuple[int, dict[str, Any]]]:
         """(op, primitive change) of every op after `op_id`, in order."""
-        result = []
+        result: list[tuple[int, dict[str, Any]]] = []
         for number, payload in self._query("SELECT op_id, payload FROM ops WHERE op_id > ? ORDER BY op_id",
                                            (op_id,)):
             result.extend((number, change) for change in json.loads(payload)["changes"])

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Transliteration-aware entity normalizer for Ukraine.",
     )
     parser.add_argument("--home", help="gazetteer home directory (default: $UANORM_HOME or the user data dir)")
+    parser.add_argument("--quiet", "-q", dest="global_quiet", action="store_true",
+                        help="no progress display (as UANORM_QUIET=1), the first build's included")
     parser.add_argument("--version", action="version", version=f"uanorm {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     import importlib
@@ -60,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.home:
         os.environ["UANORM_HOME"] = args.home
+    if args.global_quiet:
+        os.environ["UANORM_QUIET"] = "1"
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

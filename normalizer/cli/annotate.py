@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from gazetteer.files import atomic_outputs
+from gazetteer.progress import SHOW_AFTER, Reporter, silent
 
 from ..errors import InputFileError, OutputError
 
@@ -44,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--undecided", action="store_true",
                         help="also list ambiguous mentions the context could not decide (status 'undecided')")
     parser.add_argument("-o", "--output", metavar="PATH", help="write here instead of standard output")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     parser.set_defaults(handler=run)
 
 
@@ -62,14 +63,17 @@ def run(args: argparse.Namespace) -> int:
     from ..text.annotate import detect_lang
     from ..text.render import to_html, to_json, to_text
 
-    normalizer = Normalizer()
+    normalizer = Normalizer(progress=silent if args.quiet else None)
     lang = detect_lang(text) if args.lang == "auto" else args.lang
     mentions = normalizer.annotate(text, lang=lang, undecided=args.undecided)
     source = "<stdin>" if args.file == "-" else args.file
     if args.format == "json":
         output = to_json(mentions, source=source, lang=lang, chars=len(text)) + "\n"
     elif args.format == "html":
-        output = to_html(text, mentions, title=f"uanorm annotate: {Path(source).name}", lang=lang)
+        oblasts = {m.oblast_id for m in mentions if m.oblast_id}
+        names = {i: e.name for i, e in ((i, normalizer.gazetteer.find(i)) for i in oblasts) if e is not None}
+        output = to_html(text, mentions, title=f"uanorm annotate: {Path(source).name}", lang=lang,
+                         oblast_names=names)
     else:
         output = to_text(text, mentions)
     _write(args.output, output)
@@ -173,54 +177,16 @@ def _run_corpus(args: argparse.Namespace) -> int:
     from ..text.render import document_dict
 
     documents, total = _corpus(args.jsonl)
-    normalizer = Normalizer()
+    normalizer = Normalizer(progress=silent if args.quiet else None)
     output = contextlib.nullcontext(sys.stdout) if args.output is None else _atomic_output(args.output)
-    progress = _progress(total)
     count = 0
-    try:
-        with output as out:
-            for doc in documents:
-                lang = detect_lang(doc.text) if args.lang == "auto" else args.lang
-                mentions = normalizer.annotate(doc.text, lang=lang, undecided=args.undecided)
-                record = {"id": doc.id, **document_dict(mentions, lang=lang, chars=len(doc.text))}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-                progress.advance(count)
-            out.flush()
-    finally:
-        progress.close()
+    with Reporter("annotate", quiet=args.quiet or None, delay=SHOW_AFTER) as progress, output as out:
+        for doc in documents:
+            lang = detect_lang(doc.text) if args.lang == "auto" else args.lang
+            mentions = normalizer.annotate(doc.text, lang=lang, undecided=args.undecided)
+            record = {"id": doc.id, **document_dict(mentions, lang=lang, chars=len(doc.text))}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+            progress("annotating documents", count, total)
+        out.flush()
     return 0
-
-
-class _Progress:
-    """A rich progress bar on a terminal's stderr; nothing otherwise."""
-
-    def __init__(self, total: int | None) -> None:
-        self._bar = None
-        if not sys.stderr.isatty() or os.environ.get("UANORM_QUIET"):
-            return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(TextColumn("annotating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                             console=Console(file=sys.stderr), transient=True)
-        self._task = self._bar.add_task("annotate", total=total)
-        self._bar.start()
-
-    def advance(self, done: int) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
-def _progress(total: int | None) -> _Progress:
-    return _Progress(total)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from gazetteer.progress import SHOW_AFTER, Reporter, silent
 
 from ..match.model import STATUSES
 
@@ -51,7 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="prefix cells starting with = + - @ with ' in CSV/TSV/XLSX output")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes resolving values, this one included (default: the CPU count, at most 4)")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
+    parser.add_argument("--sheet", metavar="SHEET",
+                        help="XLSX input: the sheet to clean, by name or number (1 = the first; default: the first)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress display and no summary")
     parser.set_defaults(handler=run)
 
 
@@ -82,53 +85,17 @@ def run(args: argparse.Namespace) -> int:
     if workers < 1:
         raise ValueError("--workers must be at least 1")
     output, review = default_paths(args.input, args.output, args.review, args.no_review)
-    show = not args.quiet and sys.stderr.isatty()
-    normalizer = Normalizer()
-    with _progress(show) as progress:
+    normalizer = Normalizer(progress=silent if args.quiet else None)
+    with Reporter("clean", quiet=args.quiet or None, delay=SHOW_AFTER) as progress:
         report = clean_file(
             args.input, output, columns=args.column, review=review, oblast_column=args.oblast_column,
             oblast=args.oblast, kind=args.kind, min_score=args.min_score, encoding=args.encoding,
             escape_formulas=args.escape_formulas, workers=workers, normalizer=normalizer, progress=progress,
+            sheet=args.sheet,
         )
     if not args.quiet:
         print(summary(report), file=sys.stderr)
     return 0
-
-
-class _progress:
-    """A rich progress bar on stderr (a no-op when not shown)."""
-
-    def __init__(self, show: bool) -> None:
-        self.show = show
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> Callable[[int, int], None] | None:
-        if not self.show:
-            return None
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._bar = Progress(TextColumn("resolving distinct values"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-        self._bar.start()
-        return self.update
-
-    def update(self, done: int, total: int) -> None:
-        """Move the bar."""
-        if self._task is None:
-            self._task = self._bar.add_task("resolve", total=total)
-        self._bar.update(self._task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
 
 
 def summary(report: Any) -> str:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from gazetteer import Gazetteer
-from gazetteer.build import parse_sources
+from gazetteer.build import BUILD_NOTE, BUILD_TITLE, parse_sources
+from gazetteer.progress import Reporter
+
+#: Entities `gazetteer search` shows unless --limit says otherwise.
+SEARCH_LIMIT = 20
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
     build = commands.add_parser("build", help="compile the sources into the store")
-    build.add_argument("--sources", default=None, help="comma-separated: katottg,geonames,curated (default: all)")
+    build.add_argument("--sources", default=None,
+                       help="comma-separated: katottg,geonames,curated,history,coordinates (default: all)")
     build.set_defaults(handler=run_build)
 
     stats = commands.add_parser("stats", help="counts by kind and source, link rate, versions")
@@ -31,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     search = commands.add_parser("search", help="plain lookup by name, for browsing")
     search.add_argument("text")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--limit", type=int, default=SEARCH_LIMIT, metavar="N",
+                        help=f"show at most N entities (default {SEARCH_LIMIT}); a line on stderr says when more match")
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=run_search)
 
@@ -52,19 +59,15 @@ def run_build(args: argparse.Namespace) -> int:
 
     sources = parse_sources(args.sources)
     home = default_home()
-    meta = ensure_store(home, sources, force=True, progress=_stderr_progress)
-    with Gazetteer.open(home, build=False) as gazetteer:
-        ensure_index(gazetteer, progress=_stderr_progress)
-        stats = gazetteer.stats()
+    with Reporter(BUILD_TITLE, note=BUILD_NOTE) as progress:
+        meta = ensure_store(home, sources, force=True, progress=progress)
+        assert meta is not None  # a forced build always builds
+        with Gazetteer.open(home, build=False) as gazetteer:
+            ensure_index(gazetteer, progress=progress)
+            stats = gazetteer.stats()
     print(f"built {stats['entities']:,} entities from {', '.join(sources)} in {meta['build_seconds']}s "
           f"into {stats['store']}")
     return 0
-
-
-def _stderr_progress(message: str) -> None:
-    import sys
-
-    print(f"uanorm: {message}", file=sys.stderr, flush=True)
 
 
 def run_stats(args: argparse.Namespace) -> int:
@@ -138,16 +141,24 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    """Plain name lookup."""
+    """Plain name lookup: at most --limit entities, and a line on stderr when more match."""
+    if args.limit < 1:
+        raise ValueError(f"--limit must be at least 1, not {args.limit}")
     with Gazetteer.open() as gazetteer:
-        found = gazetteer.search(args.text, limit=args.limit)
+        found = gazetteer.search(args.text, limit=args.limit + 1)
+        more = len(found) > args.limit
+        found = found[: args.limit]
         if args.json:
             print(json.dumps([e.to_dict() for e in found], ensure_ascii=False, indent=2))
-            return 0
-        for entity in found:
-            oblast = gazetteer.find(entity.oblast_id) if entity.oblast_id and entity.oblast_id != entity.id else None
-            where = f", {oblast.name}" if oblast else ""
-            print(f"{entity.id}\t{entity.name_uk or ''}\t{entity.name}\t{entity.kind}{where}")
-    if not found:
+        else:
+            for entity in found:
+                oblast = gazetteer.find(entity.oblast_id) if entity.oblast_id and entity.oblast_id != entity.id \
+                    else None
+                where = f", {oblast.name}" if oblast else ""
+                print(f"{entity.id}\t{entity.name_uk or ''}\t{entity.name}\t{entity.kind}{where}")
+    if more:
+        print(f"uanorm: more results: these are the first {args.limit}; --limit N shows more",
+              file=sys.stderr)
+    elif not found and not args.json:
         print(f"no entity is named {args.text!r}")
     return 0

@@ -127,13 +127,14 @@ def run_remove_entity(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     """Import a file as one op and print the report."""
     from gazetteer.errors import ImportRejectedError
+    from gazetteer.userlayer import ImportReport
 
     with _normalizer() as normalizer:
         try:
             report = normalizer.import_variants(args.file, skip_invalid=args.skip_invalid, force=args.force,
                                                 dry_run=args.dry_run, note=args.note)
         except ImportRejectedError as exc:
-            if not args.json:
+            if not args.json and isinstance(exc.report, ImportReport):
                 _print_rows("invalid", exc.report.invalid, sys.stderr)
             raise
     if args.json:

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 from gazetteer import Gazetteer
 from gazetteer.files import publish, temporary_beside
 from gazetteer.model import ENTITY_FIELDS, Entity, Name
+from gazetteer.progress import Progress, silent
 from gazetteer.sqlite import connect_new
 from gazetteer.version import __version__
 
@@ -247,13 +248,15 @@ BUILD_CHUNK = 4000
 
 
 def _map_chunks(chunks: list[list[tuple[str, Name]]]) -> Iterator[list[list[PreparedForm]]]:
-    """prepare_name over chunks, on every core (in order); in-process when there is one core."""
-    workers = min(len(chunks), os.cpu_count() or 1, 4)
-    if workers <= 1:
-        yield from map(_prepare_chunk, chunks)
-        return
+    """prepare_name over chunks, on every core (in order); in-process when there is one core, or in a
+    daemonic process (a Dask or multiprocessing worker building its home), which may not have children."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(chunks), os.cpu_count() or 1, 4)
+    if workers <= 1 or multiprocessing.current_process().daemon:
+        yield from map(_prepare_chunk, chunks)
+        return
 
     try:
         context = multiprocessing.get_context("fork") if os.name == "posix" else None
@@ -265,9 +268,9 @@ def _map_chunks(chunks: list[list[tuple[str, Name]]]) -> Iterator[list[list[Prep
         yield from pool.map(_prepare_chunk, chunks)
 
 
-def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def build_index(gazetteer: Gazetteer, path: Path, progress: Progress | None = None) -> dict[str, Any]:
     """Build the full index for `gazetteer` at `path` (atomically); returns its statistics."""
-    progress = progress or (lambda message: None)
+    progress = progress or silent
     started = time.perf_counter()
     temporary = temporary_beside(path)
     db = connect_new(temporary)
@@ -297,7 +300,7 @@ def build_index(gazetteer: Gazetteer, path: Path, progress: Callable[[str], None
                 writer.add_prepared(eids[entity_id], forms)
             writer.flush()
             done += len(prepared)
-            progress(f"indexed {done:,} of {len(names):,} names")
+            progress("indexing names", done, len(names))
         progress("writing the index")
         db.executescript(INDEXES)
         stats = {

@@ -100,8 +100,8 @@ class Retriever:
         if not folded or len(folded) > 2 * MAX_NAME_LENGTH:
             return []  # not a name (parse_query refuses longer inputs; this guards every other caller)
         key = skeleton(folded)
-        exact_rows = []
-        by_key = []
+        exact_rows: list[tuple[int, int, str, str]] = []  # (fid, eid, system, spelling)
+        by_key: list[tuple[int, int, str, str]] = []
         for which, system, spelling, fid, eid in self.index.exact_and_skeleton(folded, key):
             (exact_rows if which == 0 else by_key).append((fid, eid, system, spelling))
         hits = [Hit(eid, fid, "exact", system, spelling, w.EXACT) for fid, eid, system, spelling in exact_rows]

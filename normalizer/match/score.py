@@ -168,9 +168,9 @@ def score_hits(retriever: Retriever, hits: Iterable[Hit], clues: Clues, centres:
         row = rows[eid]
         notes: list[str] = []
         adjust, confirmed = clue_adjustment(row, clues, notes)
-        current = best_current.get(eid)
+        current_score = best_current.get(eid)
         best[eid] = Scored(eid, row, hit, form, adjust(score), notes,
-                           current_score=adjust(current) if current is not None else -1.0,
+                           current_score=adjust(current_score) if current_score is not None else -1.0,
                            centre=centres.get(row.id, 0), confirmed=confirmed)
     return best
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gazetteer import Gazetteer
-from gazetteer.build import build_lock, default_progress
-from gazetteer.home import resolve_home
+from gazetteer.build import BUILD_NOTE, BUILD_TITLE, build_lock
+from gazetteer.home import BASE_STORE, prepare_home, resolve_home
+from gazetteer.progress import Progress, progress_or_default
 
-from ..errors import IndexError_
 from .decisions import DecisionBook
 from .index import IndexReader
 from .indexing import build_index, index_fingerprint
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 CLAIMS_LISTED = 4
 #: How many distinct (input, hints) answers a matcher remembers.
 CACHE_SIZE = 100_000
-#: Indexes of other gazetteer or matcher versions kept beside the current one (another
-#: installed version may share the home); older ones are deleted.
-KEEP_OTHER_INDEXES = 2
 
 
 class Matching(Protocol):
@@ -60,7 +57,14 @@ class Matching(Protocol):
 class Matcher:
     """Resolve names against one home: its gazetteer, its index and the user layer's additions."""
 
-    def __init__(self, home: str | os.PathLike[str] | None = None, *, progress: Any = None) -> None:
+    def __init__(self, home: str | os.PathLike[str] | None = None, *, progress: Progress | None = None) -> None:
+        """Open the matcher on `home` (default: UANORM_HOME, else the per-user data directory).
+
+        The first use of a home (or of a new uanorm version) builds its gazetteer and matcher
+        index, about half a minute; `progress` receives that work (default: a bar on a terminal,
+        plain lines elsewhere, INFO records of the "uanorm" logger; none with UANORM_QUIET=1).
+        A home that cannot be used raises StoreError (a ValueError) naming it.
+        """
         self.home: Path = resolve_home(home)
         self._progress = progress
         self._lock = threading.Lock()
@@ -68,8 +72,9 @@ class Matcher:
         self._open()
 
     def _open(self) -> None:
-        self.gazetteer = Gazetteer.open(self.home, progress=self._progress)
-        self.index_path = ensure_index(self.gazetteer, progress=self._progress)
+        with progress_or_default(self._progress, BUILD_TITLE, note=BUILD_NOTE) as progress:
+            self.gazetteer = Gazetteer.open(self.home, progress=progress)
+            self.index_path = ensure_index(self.gazetteer, progress=progress)
         self._index = IndexReader(self.index_path)
         sync_user_layer(self.gazetteer, self.index_path, self._index)
         self._resolver = Resolver(self._index, DecisionBook(self.gazetteer.decisions()))
@@ -183,30 +188,55 @@ class Matcher:
         return None
 
 
-def ensure_index(gazetteer: Gazetteer, *, progress: Any = None) -> Path:
-    """The index file for this gazetteer build, built (once, under a lock) if missing."""
+def ensure_index(gazetteer: Gazetteer, *, progress: Progress | None = None) -> Path:
+    """The index file for this gazetteer build, built (once, under a lock) if missing.
+
+    A new index replaces the indexes that no uanorm can use any more (see `prune_indexes`).
+    """
     home = gazetteer.home
     path = home / f"index-{index_fingerprint(gazetteer)}.sqlite"
     if path.exists():
         return path
-    if not os.access(home, os.W_OK):
-        raise IndexError_(f"the matcher index {path.name} is missing and {home} is not writable; "
-                          "run uanorm once with a writable UANORM_HOME")
-    progress = progress if progress is not None else default_progress()
-    with build_lock(home):
+    task = f"build the matcher index {path.name}"
+    prepare_home(home, task=task)
+    with progress_or_default(progress, "building the matcher index", note=BUILD_NOTE) as report, \
+            build_lock(home, task=task):
         if not path.exists():
-            progress("building the matcher index (once per gazetteer version)")
-            build_index(gazetteer, path, progress=progress)
-            _prune_indexes(home, keep=path)
+            report("building the matcher index")
+            build_index(gazetteer, path, progress=report)
+            prune_indexes(home, keep=path)
     return path
 
 
-def _prune_indexes(home: Path, keep: Path) -> None:
-    """Delete stale index files, keeping the newest few of other versions."""
-    others = sorted((p for p in home.glob("index-*.sqlite") if p != keep),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in others[KEEP_OTHER_INDEXES:]:
-        stale.unlink(missing_ok=True)
+def prune_indexes(home: Path, keep: Path) -> list[Path]:
+    """Delete the index files no uanorm can use any more; returns them.
+
+    An index is derived from one build of the home's one base store. Every index older than
+    that store was derived from a store that is gone, so it is deleted; an index of another
+    matcher version built from this same store (a second installed version sharing the home)
+    is kept. Leftovers of interrupted builds (``.index-*.tmp``, ``.base.sqlite.*.tmp``) go too:
+    this runs under the home's build lock, so no build is writing them.
+    """
+    base = home / BASE_STORE
+    try:
+        base_time = base.stat().st_mtime
+    except OSError:
+        base_time = float("inf")  # no store: no index can be current
+    removed = []
+    for candidate in sorted(home.glob("index-*.sqlite")):
+        if candidate == keep:
+            continue
+        try:
+            stale = candidate.stat().st_mtime < base_time
+        except OSError:
+            continue
+        if stale:
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    for leftover in [*home.glob(".index-*.sqlite.*.tmp"), *home.glob(f".{BASE_STORE}.*.tmp")]:
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover)
+    return removed
 
 
 _default: Matcher | None = None

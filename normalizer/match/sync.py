@@ -224,9 +224,9 @@ class _Reconciler:
     def _add_entity_names(self, eid: int, entity: Entity, *, built_in: bool) -> None:
         if built_in:  # shown again after a hide: its built-in names, as build_index made them
             names = [(entity.id, n) for n in self.gazetteer.base.names(entity.id)]
-            names += center_base_names([entity], [(entity.center_id, n) for n in
-                                                   (self.gazetteer.base.names(entity.center_id)
-                                                    if entity.center_id else [])])
+            center = entity.center_id
+            names += center_base_names([entity], [(center, n) for n in self.gazetteer.base.names(center)]
+                                       if center else [])
             for _entity_id, name in names:
                 self.added += len(self._write().add_name(eid, entity.kind, name))
             return

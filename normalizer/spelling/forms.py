@@ -345,7 +345,7 @@ def given_name_groups() -> dict[str, int]:
         return groups
     with open(path, encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle, delimiter="\t")):
-            spellings = []
+            spellings: list[str] = []
             for column in ("uk", "ru", "be", "latin"):
                 spellings.extend(part for part in (row.get(column) or "").split("|") if part.strip())
             for spelling in spellings:

@@ -13,7 +13,6 @@ With `min_score`, matches scoring below it are reported as `ambiguous`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..match.model import MATCHED, UNMATCHED
@@ -44,7 +43,6 @@ class Answer(NamedTuple):
 BLANK = Answer(None, None, None, None, None, UNMATCHED, 0.0)
 
 Key = tuple[Any, Any]
-Progress = Callable[[int, int], None]
 
 
 def output_names(column: Any) -> list[str]:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gazetteer.files import atomic_outputs
+from gazetteer.progress import Progress
 
 from ..errors import InputFileError, OutputError
-from .answers import Progress
 from .frames import clean_polars, streaming
 from .jsonl import clean_jsonl
 from .pool import BatchResolver
@@ -70,8 +70,12 @@ def clean_file(
     normalizer: Matching | None = None,
     progress: Progress | None = None,
     stream_bytes: int | None = None,
+    sheet: str | None = None,
 ) -> CleanReport:
-    """Clean a table file (or '-' for CSV on stdin/stdout): output with columns added, plus a review file."""
+    """Clean a table file (or '-' for CSV on stdin/stdout): output with columns added, plus a review file.
+
+    `sheet` chooses the sheet of an XLSX input, by name or number (1 = the first, the default).
+    """
     from . import formats as io
 
     started = time.perf_counter()
@@ -80,6 +84,8 @@ def clean_file(
     if not columns:
         raise ValueError("give at least one --column")
     in_fmt = io.table_format(input)
+    if sheet is not None and in_fmt != "xlsx":
+        raise InputFileError(f"--sheet applies to XLSX input; {input} is {in_fmt}")
     out_fmt = io.table_format(output, what="output")
     if (in_fmt == "jsonl") != (out_fmt == "jsonl"):
         raise OutputError("JSON Lines input is written as JSON Lines (and only it): give an output ending in .jsonl")
@@ -98,7 +104,7 @@ def clean_file(
         if workers > 1 and size > (8 << 20):
             resolver.start()
         job = FileJob(input, source, output, review, in_fmt, out_fmt, list(columns), oblast_column, oblast,
-                       encoding, escape_formulas, resolver, streamed)
+                       encoding, escape_formulas, resolver, streamed, sheet)
         with atomic_outputs(targets, error=OutputError) as outputs:
             rows, reports, notes = job.run(outputs)
             review_count = 0
@@ -140,6 +146,7 @@ class FileJob:
     escape: bool
     resolver: BatchResolver
     streamed: bool
+    sheet: str | None = None
 
     def run(self, outputs: Any) -> tuple[int, list[ColumnReport], list[str]]:
         """Clean into the temporary output; returns (rows, column reports, notes)."""
@@ -153,7 +160,7 @@ class FileJob:
         if self.in_fmt == "jsonl":
             rows, reports, layout = clean_jsonl(self, target)
         else:
-            rows, reports, layout = self._table(target)
+            rows, reports, layout = self._table(target, notes)
         if layout is not None and not layout.utf8:
             notes.append(f"input read as {layout.encoding}; output written as UTF-8 with a BOM")
         unknown = self.resolver.unknown_hints
@@ -162,7 +169,7 @@ class FileJob:
             notes.append(f"{len(unknown)} oblast value(s) name no oblast and were ignored: {shown}")
         return rows, reports, notes
 
-    def _table(self, target: Path | None) -> tuple[int, list[ColumnReport], Any]:
+    def _table(self, target: Path | None, notes: list[str]) -> tuple[int, list[ColumnReport], Any]:
         from . import formats as io
 
         layout = io.TextLayout()
@@ -171,8 +178,14 @@ class FileJob:
             if self.in_fmt in ("csv", "tsv"):
                 frame, layout, scratch = self._read_text()
             elif self.in_fmt == "xlsx":
-                frame = io.read_xlsx(self.source, name=self.input)
+                assert self.source is not None  # XLSX is never read from standard input
+                frame = io.read_xlsx(self.source, name=self.input, sheet=self.sheet)
+                sheets = io.sheet_names(self.source, name=self.input)
+                if self.sheet is None and len(sheets) > 1:
+                    notes.append(f"read the first of {len(sheets)} sheets, {sheets[0]!r}; --sheet NAME|NUMBER "
+                                 "chooses another")
             else:
+                assert self.source is not None  # Parquet is never read from standard input
                 frame = io.read_parquet(self.source, name=self.input, lazy=self.streamed)
             cleaned, reports = clean_polars(frame, self.columns, self.resolver, oblast_column=self.oblast_column,
                                             oblast=self.oblast, name=self.input)

@@ -367,12 +367,44 @@ def _check_member_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, nam
                                      f"{member.file_size:,} bytes it declares (a forged zip); {advice}")
 
 
-def read_xlsx(path: Path, *, name: str) -> pl.DataFrame:
-    """The first sheet of a workbook as a DataFrame of strings, empty rows and columns kept (bounds checked)."""
+def _unreadable_workbook(exc: Exception, *, name: str) -> InputFileError:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputFileError(f"{name}: cannot be read as an XLSX workbook: {message}")
+
+
+def sheet_names(path: Path, *, name: str) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(path).sheet_names)
+    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own, untyped exceptions for bad workbooks
+        raise _unreadable_workbook(exc, name=name) from None
+
+
+def pick_sheet(sheets: Sequence[str], sheet: str | None, *, name: str) -> str:
+    """The sheet `sheet` names, by name or by number (1 = the first); the first sheet when None."""
+    if not sheets:
+        raise InputFileError(f"{name}: the workbook has no sheet")
+    if sheet is None:
+        return sheets[0]
+    if sheet in sheets:
+        return sheet
+    text = sheet.strip()
+    if text.isdigit() and 1 <= int(text) <= len(sheets):
+        return sheets[int(text) - 1]
+    listed = ", ".join(f"{number} {title!r}" for number, title in enumerate(sheets, start=1))
+    raise InputFileError(f"{name}: no sheet {sheet!r}; its sheets are {listed} (give --sheet a name or a number)")
+
+
+def read_xlsx(path: Path, *, name: str, sheet: str | None = None) -> pl.DataFrame:
+    """One sheet of a workbook (by name or number; default the first) as a DataFrame of strings, empty rows
+    and columns kept (bounds checked)."""
     import polars as pl
 
     check_xlsx(path, name=name)
-    options: dict[str, Any] = {"infer_schema_length": 0}
+    chosen = pick_sheet(sheet_names(path, name=name), sheet, name=name)
+    options: dict[str, Any] = {"infer_schema_length": 0, "sheet_name": chosen}
     for flag in ("drop_empty_rows", "drop_empty_cols"):
         if accepts(pl.read_excel, flag):
             options[flag] = False
@@ -381,10 +413,9 @@ def read_xlsx(path: Path, *, name: str) -> pl.DataFrame:
     try:
         frame = pl.read_excel(path, **options)
     except Exception as exc:  # noqa: BLE001 - fastexcel raises its own, untyped exceptions for bad workbooks
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputFileError(f"{name}: cannot be read as an XLSX workbook: {message}") from None
+        raise _unreadable_workbook(exc, name=name) from None
     if not frame.columns:
-        raise InputFileError(f"{name}: the first sheet is empty (no header row)")
+        raise InputFileError(f"{name}: the sheet {chosen!r} is empty (no header row)")
     return frame.cast(dict.fromkeys(frame.columns, pl.String))
 
 

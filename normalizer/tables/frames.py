@@ -8,7 +8,9 @@ resolved once (`pool`), and the answers are attached by a hash of the pair.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from gazetteer.progress import SHOW_AFTER, Progress, progress_or_default
 
 from ..errors import ColumnError, InputFileError
 from .answers import SUFFIXES, Answer, Key, output_names
@@ -21,9 +23,49 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..match.session import Matching
 
+    #: What `clean` takes and gives back: the same kind of frame.
+    Frame = TypeVar("Frame", pd.DataFrame, pl.DataFrame, pl.LazyFrame)
+
 _KEY_VALUE = "__uanorm_value__"
 _KEY_OBLAST = "__uanorm_oblast__"
 _KEY_HASH = "__uanorm_key__"
+
+
+# -- the declared types of the answer columns, in every engine ---------------------------------------------
+
+
+def field_types() -> dict[str, type]:
+    """The value type of each answer field (by suffix), from `Answer`'s own annotations: str, float or int."""
+    import typing
+
+    hints = typing.get_type_hints(Answer)
+    kinds: dict[str, type] = {}
+    for suffix in SUFFIXES:
+        members = typing.get_args(hints[suffix]) or (hints[suffix],)
+        kinds[suffix] = next((t for t in (float, int) if t in members), str)
+    return kinds
+
+
+def pandas_dtypes() -> dict[str, Any]:
+    """The pandas dtype of each answer field (by suffix): nullable Arrow-backed strings, float64 numbers.
+
+    Declared, never inferred: an empty frame (a Dask `meta`) and a full one agree, and Parquet, Arrow
+    and polars read the columns as strings (object columns hold anything and are written as such).
+    """
+    import pandas as pd
+
+    engine = {str: pd.StringDtype("pyarrow"), float: "float64", int: "Int64"}
+    return {suffix: engine[kind] for suffix, kind in field_types().items()}
+
+
+def polars_dtypes() -> dict[str, Any]:
+    """The polars dtype of each answer field (by suffix): String, Float64 numbers (Int64 counts)."""
+    import polars as pl
+
+    engine = {str: pl.String, float: pl.Float64, int: pl.Int64}
+    return {suffix: engine[kind] for suffix, kind in field_types().items()}
+
+
 def _check_columns(available: Sequence[Any], columns: Sequence[Any], oblast_column: Any, *, name: str) -> None:
     from .formats import missing_column
 
@@ -66,11 +108,10 @@ def _mapping_frame(pairs: pl.DataFrame, answers: dict[Key, Answer], column: str,
     import polars as pl
 
     rows = [answers[(v, o)] for v, o in zip(values, oblasts)]
-    names = output_names(column)
     data: dict[str, Any] = {key: pairs[key] for key in key_columns}
-    for index, name in enumerate(names[:-1]):
-        data[name] = pl.Series(name, [row[index] for row in rows], dtype=pl.String)
-    data[names[-1]] = pl.Series(names[-1], [row.score for row in rows], dtype=pl.Float64)
+    answer_frame = _polars_answer_frame(rows)
+    for suffix, name in zip(SUFFIXES, output_names(column)):
+        data[name] = answer_frame[suffix].alias(name)
     return pl.DataFrame(data)
 
 
@@ -213,20 +254,24 @@ def hashable(value: object) -> object:
 
 
 def _answer_frame(rows: Sequence[Answer], names: Sequence[str], index: Any) -> pd.DataFrame:
+    """The answer fields of `rows` as columns `names` (one per suffix), with their declared dtypes."""
     import pandas as pd
 
-    data: dict[str, Any] = {}
-    for position, name in enumerate(names[:-1]):
-        data[name] = pd.Series([row[position] for row in rows], index=index, dtype=object)
-    data[names[-1]] = pd.Series([row.score for row in rows], index=index, dtype="float64")
+    dtypes = pandas_dtypes()
+    data = {name: pd.Series([_field(row, suffix) for row in rows], index=index, dtype=dtypes[suffix])
+            for suffix, name in zip(SUFFIXES, names)}
     return pd.DataFrame(data, index=index)
+
+
+def _field(row: Answer, suffix: str) -> Any:
+    return getattr(row, suffix)
 
 
 # -- the Python API --------------------------------------------------------------------------------
 
 
 def clean(
-    df: Any,
+    df: Frame,
     column: Any | Sequence[Any],
     *,
     oblast_column: Any = None,
@@ -235,22 +280,34 @@ def clean(
     min_score: float | None = None,
     normalizer: Matching | None = None,
     workers: int = 1,
-) -> Any:
-    """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added."""
+    progress: Progress | None = None,
+) -> Frame:
+    """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added.
+
+    For each resolved column COL, the columns COL_id, COL_name, COL_name_uk, COL_oblast_id, COL_kind,
+    COL_status (strings: pandas ``string[pyarrow]``, polars ``String``) and COL_score (``float64`` /
+    ``Float64``) follow it. `oblast_column` names a column of per-row oblast hints, `oblast` gives one
+    hint for all rows (not both); `kind` limits the entity kinds; matches scoring below `min_score` are
+    reported as ambiguous. `normalizer` defaults to the process-wide one on the default home;
+    `workers` > 1 resolves in that many processes. `progress` receives the work's progress (default:
+    shown once the work has lasted a second, as `gazetteer.progress` describes; none with
+    UANORM_QUIET=1). A polars LazyFrame stays lazy.
+    """
     if oblast_column is not None and oblast is not None:
         raise ValueError("give oblast_column or oblast, not both")
     columns = [column] if isinstance(column, str) or not isinstance(column, (list, tuple)) else list(column)
     if not columns:
         raise ValueError("no column to resolve")
-    with BatchResolver(normalizer, kind=kind, min_score=min_score, workers=workers) as resolver:
+    with progress_or_default(progress, "clean", delay=SHOW_AFTER) as report, \
+            BatchResolver(normalizer, kind=kind, min_score=min_score, workers=workers, progress=report) as resolver:
         if kind is not None or oblast is not None:
             resolver.check(oblast)
         kind_of = _frame_kind(df)
         if kind_of == "polars":
-            result, _ = clean_polars(df, columns, resolver, oblast_column=oblast_column, oblast=oblast,
-                                     name="DataFrame")
-            return result
-        return clean_pandas(df, columns, resolver, oblast_column=oblast_column, oblast=oblast)
+            result, _ = clean_polars(df, [str(c) for c in columns], resolver, oblast_column=oblast_column,
+                                     oblast=oblast, name="DataFrame")
+            return cast("Frame", result)
+        return cast("Frame", clean_pandas(df, columns, resolver, oblast_column=oblast_column, oblast=oblast))
 
 
 def _frame_kind(df: Any) -> str:
@@ -288,7 +345,7 @@ def resolve_series(
     answers = resolver.answers(set(keys))
     rows = [answers[k] for k in keys]
     if type(series).__module__.split(".")[0] == "polars":
-        return _polars_struct_frame(rows)
+        return _polars_answer_frame(rows)
     import pandas as pd
 
     index = series.index if isinstance(series, pd.Series) else None
@@ -298,16 +355,16 @@ def resolve_series(
 def _answer_struct_dtype() -> pl.Struct:
     import polars as pl
 
-    return pl.Struct({**dict.fromkeys(SUFFIXES[:-1], pl.String), "score": pl.Float64})
+    return pl.Struct(polars_dtypes())
 
 
-def _polars_struct_frame(rows: Sequence[Answer]) -> pl.DataFrame:
+def _polars_answer_frame(rows: Sequence[Answer]) -> pl.DataFrame:
+    """The answer fields of `rows`, one column per suffix, with their declared dtypes."""
     import polars as pl
 
-    data: dict[str, Any] = {s: pl.Series(s, [r[i] for r in rows], dtype=pl.String)
-                            for i, s in enumerate(SUFFIXES[:-1])}
-    data["score"] = pl.Series("score", [r.score for r in rows], dtype=pl.Float64)
-    return pl.DataFrame(data)
+    dtypes = polars_dtypes()
+    return pl.DataFrame({suffix: pl.Series(suffix, [_field(r, suffix) for r in rows], dtype=dtypes[suffix])
+                         for suffix in SUFFIXES})
 
 
 def resolve_expr(
@@ -331,7 +388,7 @@ def resolve_expr(
         items = values.to_list() if values.dtype in (pl.String, pl.Categorical) else [None] * len(values)
         keys = [(hashable(v), hashable(h)) for v, h in zip(items, hints)]
         answers = resolver.answers(set(keys))
-        return _polars_struct_frame([answers[k] for k in keys]).to_struct(values.name)
+        return _polars_answer_frame([answers[k] for k in keys]).to_struct(values.name)
 
     if isinstance(oblast, pl.Expr):
         def with_hints(batch: pl.Series) -> pl.Series:

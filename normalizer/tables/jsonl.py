@@ -82,16 +82,17 @@ def _clean_chunk(job: FileJob, chunk: list[tuple[int, str]], counts: list[Counte
             clash = min(taken.intersection(found))
             raise ColumnError(f"{job.input}: line {number} already has a field {clash!r}; rename it first")
         hint = hashable(found[oblast_column][0]) if oblast_column in found else fixed
-        spots, pairs = [], []
+        line_spots: list[tuple[int, bool]] = []
+        line_pairs: list[Key] = []
         for column in columns:
             entry = found.get(column)
             if entry is None:
-                spots.append((close, bool(members)))
-                pairs.append((None, hint))
+                line_spots.append((close, bool(members)))
+                line_pairs.append((None, hint))
             else:
-                spots.append((entry[1], True))
-                pairs.append((hashable(entry[0]), hint))
-        records.append((body, ending, spots, pairs))
+                line_spots.append((entry[1], True))
+                line_pairs.append((hashable(entry[0]), hint))
+        records.append((body, ending, line_spots, line_pairs))
     if first and keys_seen:
         for column in columns:
             if column not in keys_seen:

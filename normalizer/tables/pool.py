@@ -14,10 +14,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
+from gazetteer.progress import Progress
+
 from ..errors import HintError, NormalizerError
 from ..match.model import AMBIGUOUS, MATCHED
 from ..match.session import default_matcher, process_matcher
-from .answers import BLANK, Answer, Key, Progress, answer_for, is_text
+from .answers import BLANK, Answer, Key, answer_for, is_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..match.session import Matching
@@ -26,6 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
 POOL_MIN = 1500
 #: Distinct values a worker resolves per task (at most).
 CHUNK_MAX = 200
+#: The stage progress reports while distinct values are resolved.
+RESOLVING = "resolving distinct values"
+
 def process_normalizer(home: str | os.PathLike[str] | None = None) -> Matching:
     """The matcher of this process for `home`, created on first use (for pool and Dask workers)."""
     return process_matcher(home)
@@ -157,7 +162,7 @@ class BatchResolver:
         for start in range(0, len(todo), step):
             self._resolve_here(todo[start : start + step])
             if self.progress is not None:
-                self.progress(min(start + step, len(todo)), len(todo))
+                self.progress(RESOLVING, min(start + step, len(todo)), len(todo))
 
     def _resolve_here(self, chunk: list[Key]) -> None:
         normalizer = self.normalizer
@@ -200,7 +205,7 @@ class BatchResolver:
                     self._answers[key] = self._finish(answer)
                 done += len(chunk)
             if self.progress is not None:
-                self.progress(done, len(todo))
+                self.progress(RESOLVING, done, len(todo))
 
     def _finish(self, answer: Answer) -> Answer:
         if self.min_score is not None and answer.status == MATCHED and answer.score < self.min_score:

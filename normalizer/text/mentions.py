@@ -126,7 +126,7 @@ def load_data(path: str = str(DATA_PATH)) -> AnnotateData:
 class Token(NamedTuple):
     """A word of the text with its offsets and what its shape says."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index(), which no Token caller uses
     start: int
     end: int
     text: str

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .annotate import Mention, entity_counts
+from ..match.model import MATCHED
+from .annotate import UNDECIDED, Mention, entity_counts
 
 #: Highlight colour of each entity kind (background, border).
 KIND_COLOURS: dict[str, tuple[str, str]] = {
@@ -51,15 +52,33 @@ def to_json(mentions: Sequence[Mention], *, source: str | None = None, lang: str
                       indent=indent)
 
 
+#: Candidates an undecided mention lists in the text output (then "+N more").
+UNDECIDED_SHOWN = 3
+
+
+def _candidates(mention: Mention) -> str:
+    """An undecided mention's candidate IDs, its best guess first."""
+    ids = [mention.id, *(i for i in mention.alternatives if i != mention.id)]
+    shown = ", ".join(ids[:UNDECIDED_SHOWN])
+    return shown + (f" +{len(ids) - UNDECIDED_SHOWN} more" if len(ids) > UNDECIDED_SHOWN else "")
+
+
 def to_text(text: str, mentions: Sequence[Mention]) -> str:
-    """The text with each mention replaced by `[mention|canonical name|id]`."""
+    """The text with each mention replaced by `[mention|canonical name|id]`.
+
+    A mention the context could not decide (``--undecided``) is marked as such, with its candidates:
+    `[mention|best guess?|undecided: id, id, id +N more]`.
+    """
     parts: list[str] = []
     position = 0
     for mention in sorted(mentions, key=lambda m: m.start):
         if mention.start < position:
             continue
         parts.append(text[position : mention.start])
-        parts.append(f"[{text[mention.start : mention.end]}|{mention.name}|{mention.id}]")
+        if mention.status == UNDECIDED:
+            parts.append(f"[{text[mention.start : mention.end]}|{mention.name}?|undecided: {_candidates(mention)}]")
+        else:
+            parts.append(f"[{text[mention.start : mention.end]}|{mention.name}|{mention.id}]")
         position = mention.end
     parts.append(text[position:])
     return "".join(parts)
@@ -68,10 +87,18 @@ def to_text(text: str, mentions: Sequence[Mention]) -> str:
 def _tip(mention: Mention) -> str:
     names = mention.name if not mention.name_uk or mention.name_uk == mention.name else \
         f"{mention.name} / {mention.name_uk}"
+    if mention.status == UNDECIDED:
+        return f"undecided: {names}? · {mention.kind} · candidates {_candidates(mention)}"
     tip = f"{names} · {mention.id} · {mention.kind}"
-    if mention.status != "matched":
+    if mention.status != MATCHED:
         tip += f" · {mention.status}: {mention.note}"
     return tip
+
+
+def _mark_classes(mention: Mention) -> str:
+    if mention.status == UNDECIDED:
+        return "undecided"
+    return f"k-{mention.kind}" + ("" if mention.status == MATCHED else " decided")
 
 
 def _css() -> str:
@@ -85,7 +112,8 @@ def _css() -> str:
         ".legend span{display:inline-block;margin:0 8px 4px 0;padding:0 6px;border-radius:3px}",
         ".text{white-space:pre-wrap;border-top:1px solid #e0e0e0;padding-top:12px}",
         "mark{position:relative;padding:0 2px;border-radius:3px;border-bottom:2px solid;color:inherit;cursor:help}",
-        "mark.ambiguous{border-bottom-style:dashed}",
+        "mark.decided{border-bottom-style:dashed}",
+        "mark.undecided{background:#fff;border:1px dotted #757575;border-bottom-width:2px}",
         ("mark:hover::after{content:attr(data-tip);position:absolute;left:0;top:1.9em;z-index:10;"
          "white-space:nowrap;background:#263238;color:#fff;font:12px/1.4 system-ui,sans-serif;"
          "padding:3px 7px;border-radius:4px}"),
@@ -102,23 +130,42 @@ def _css() -> str:
     return "\n".join(rules)
 
 
-def to_html(text: str, mentions: Sequence[Mention], *, title: str = "uanorm annotate", lang: str = "en") -> str:
-    """A self-contained page: the text with highlighted mentions and the list of entities with counts."""
+def _oblast_cell(oblast_id: str | None, names: Mapping[str, str]) -> str:
+    """The oblast's name (its ID in the tip), or the ID when no name is known."""
+    if not oblast_id:
+        return ""
+    name = names.get(oblast_id)
+    if not name:
+        return f"<code>{html.escape(oblast_id)}</code>"
+    return f'<span title="{html.escape(oblast_id)}">{html.escape(name)}</span>'
+
+
+def to_html(text: str, mentions: Sequence[Mention], *, title: str = "uanorm annotate", lang: str = "en",
+            oblast_names: Mapping[str, str] | None = None) -> str:
+    """A self-contained page: the text with highlighted mentions and the list of entities with counts.
+
+    Mentions the context decided are underlined dashed; undecided ones (``--undecided``) are dotted
+    boxes without a kind's colour, their candidates in the tip, and stay out of the entity list.
+    `oblast_names` (oblast ID -> name) names the oblast column; an ID without a name is shown as is.
+    """
     esc = html.escape
+    names = oblast_names or {}
     body: list[str] = []
     position = 0
     for mention in sorted(mentions, key=lambda m: m.start):
         if mention.start < position:
             continue
         body.append(esc(text[position : mention.start]))
-        classes = f"k-{mention.kind}" + (" ambiguous" if mention.status != "matched" else "")
+        classes = _mark_classes(mention)
         tip = esc(_tip(mention))
         body.append(f'<mark class="{esc(classes)}" data-id="{esc(mention.id)}" data-tip="{tip}" title="{tip}">'
                     f"{esc(text[mention.start : mention.end])}</mark>")
         position = mention.end
     body.append(esc(text[position:]))
-    counts = entity_counts(mentions)
-    kinds_present = sorted({m.kind for m in mentions}, key=lambda k: list(KIND_COLOURS).index(k)
+    linked = [m for m in mentions if m.status != UNDECIDED]
+    undecided = len(mentions) - len(linked)
+    counts = entity_counts(linked)
+    kinds_present = sorted({m.kind for m in linked}, key=lambda k: list(KIND_COLOURS).index(k)
                            if k in KIND_COLOURS else len(KIND_COLOURS))
     legend = "".join(f'<span class="k-{esc(k)}">{esc(k)}</span>' for k in kinds_present)
     rows = []
@@ -127,7 +174,7 @@ def to_html(text: str, mentions: Sequence[Mention], *, title: str = "uanorm anno
             f'<tr><td class="kind"><span class="swatch k-{esc(mention.kind)}"></span>{esc(mention.kind)}</td>'
             f"<td>{esc(mention.name)}</td><td>{esc(mention.name_uk or '')}</td>"
             f'<td class="id"><code>{esc(mention.id)}</code></td>'
-            f'<td class="id"><code>{esc(mention.oblast_id or "")}</code></td>'
+            f"<td>{_oblast_cell(mention.oblast_id, names)}</td>"
             f'<td class="n">{count}</td></tr>'
         )
     table = ("<table><thead><tr><th>kind</th><th>name</th><th>name (uk)</th><th>id</th><th>oblast</th>"
@@ -139,8 +186,9 @@ def to_html(text: str, mentions: Sequence[Mention], *, title: str = "uanorm anno
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>\n{_css()}\n</style></head>\n<body><main>\n"
         f"<h1>{esc(title)}</h1>\n"
-        f'<div class="meta">{len(mentions)} mentions of {len(counts)} entities · hover a mention for its '
-        "canonical name and ID · dashed: decided by the document's context</div>\n"
+        f'<div class="meta">{len(linked)} mentions of {len(counts)} entities · hover a mention for its '
+        "canonical name and ID · dashed: decided by the document's context"
+        + (f" · dotted: {undecided} undecided (candidates in the tip)" if undecided else "") + "</div>\n"
         f'<div class="legend">{legend}</div>\n'
         f'<article class="text">{"".join(body)}</article>\n'
         f"<h2>Entities</h2>\n{table}\n"
