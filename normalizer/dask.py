@@ -25,6 +25,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .tables.clues import ClueColumns
 from .tables.frames import clean_pandas
 from .tables.pool import BatchResolver, process_normalizer
 
@@ -38,20 +39,26 @@ def clean(
     column: str | Sequence[str],
     *,
     oblast_column: str | None = None,
+    raion_column: str | None = None,
+    hromada_column: str | None = None,
+    lat_column: str | None = None,
+    lon_column: str | None = None,
     oblast: str | None = None,
     kind: str | None = None,
     min_score: float | None = None,
     home: str | os.PathLike[str] | None = None,
 ) -> dd.DataFrame:
-    """A Dask DataFrame with COL_id ... COL_score added after each resolved column (lazy, like Dask)."""
-    if oblast_column is not None and oblast is not None:
-        raise ValueError("give oblast_column or oblast, not both")
+    """A Dask DataFrame with COL_id ... COL_method added after each resolved column (lazy, like Dask).
+
+    The clue columns say where each row's name is, as in `normalizer.clean`.
+    """
+    clues = ClueColumns(oblast_column, raion_column, hromada_column, lat_column, lon_column, oblast)
     columns = [column] if isinstance(column, str) else list(column)
     if not columns:
         raise ValueError("no column to resolve")
-    options = {"columns": columns, "oblast_column": oblast_column, "oblast": oblast, "kind": kind,
-               "min_score": min_score, "home": None if home is None else os.fspath(home)}
-    meta = clean_pandas(ddf._meta, columns, BatchResolver(), oblast_column=oblast_column, oblast=oblast)
+    options = {"columns": columns, "clues": clues, "kind": kind, "min_score": min_score,
+               "home": None if home is None else os.fspath(home)}
+    meta = clean_pandas(ddf._meta, columns, BatchResolver(), clues=clues)
     return ddf.map_partitions(clean_partition, meta=meta, **options)
 
 
@@ -59,8 +66,7 @@ def clean_partition(
     part: pd.DataFrame,
     *,
     columns: list[str],
-    oblast_column: str | None,
-    oblast: str | None,
+    clues: ClueColumns,
     kind: str | None,
     min_score: float | None,
     home: str | None,
@@ -68,7 +74,7 @@ def clean_partition(
     """Clean one pandas partition with this process's Normalizer (opened on first use)."""
     normalizer = process_normalizer(home) if len(part) else None
     resolver = BatchResolver(normalizer, kind=kind, min_score=min_score)
-    return clean_pandas(part, columns, resolver, oblast_column=oblast_column, oblast=oblast)
+    return clean_pandas(part, columns, resolver, clues=clues)
 
 
 def prepare(home: str | os.PathLike[str] | None = None) -> str:

@@ -48,16 +48,17 @@ def test_pandas_round_trip(normalizer) -> None:
 
 
 def test_declared_dtypes_in_every_engine(normalizer) -> None:
-    """Strings are nullable Arrow strings (pandas) or String (polars), the score float64, whatever the data:
-    an empty frame, a frame of blanks and a full one agree (a Dask meta is an empty frame)."""
+    """Strings are nullable Arrow strings (pandas) or String (polars), score, lat and lon float64, whatever the
+    data: an empty frame, a frame of blanks and a full one agree (a Dask meta is an empty frame)."""
     text = pd.StringDtype("pyarrow")
-    expected = {**dict.fromkeys(output_names("place")[:-1], text), "place_score": "float64"}
+    numbers = ("score", "lat", "lon")
+    expected = {f"place_{s}": "float64" if s in numbers else text for s in SUFFIXES}
     for rows in (ROWS["place"], [None, None], []):
         out = clean(pd.DataFrame({"place": pd.Series(rows, dtype=object)}), column="place", normalizer=normalizer)
         assert {name: out[name].dtype for name in output_names("place")} == expected, rows
     series = resolve_series(pd.Series(["Kharkiv", None]), normalizer=normalizer)
-    assert dict(series.dtypes) == {**dict.fromkeys(SUFFIXES[:-1], text), "score": "float64"}
-    polars_expected = {**dict.fromkeys(output_names("place")[:-1], pl.String), "place_score": pl.Float64}
+    assert dict(series.dtypes) == {s: "float64" if s in numbers else text for s in SUFFIXES}
+    polars_expected = {f"place_{s}": pl.Float64 if s in numbers else pl.String for s in SUFFIXES}
     for rows in (ROWS["place"], [None, None], []):
         frame = pl.DataFrame({"place": rows}, schema={"place": pl.String})
         for data in (frame, frame.lazy()):
@@ -243,6 +244,7 @@ def test_atomic_outputs_leave_nothing_on_error(tmp_path: Path) -> None:
 
 
 def test_review_columns_are_the_import_format() -> None:
-    assert REVIEW_COLUMNS[:5] == ("column", "value", "oblast", "count", "status")
-    assert REVIEW_COLUMNS[-1] == "chosen_id" and len(REVIEW_COLUMNS) == 18
-    assert "candidate_3_score" in REVIEW_COLUMNS
+    assert REVIEW_COLUMNS[:10] == ("column", "value", "oblast", "oblast_id", "raion", "raion_id", "hromada",
+                                   "count", "status", "why")
+    assert REVIEW_COLUMNS[-1] == "chosen_id" and len(REVIEW_COLUMNS) == 10 + 5 * 9 + 1
+    assert {"candidate_3_score", "candidate_5_map", "candidate_1_population"} <= set(REVIEW_COLUMNS)

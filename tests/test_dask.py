@@ -9,7 +9,7 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("dask.distributed")
 
 from normalizer import clean
-from normalizer.tables.answers import output_names
+from normalizer.tables.answers import SUFFIXES, output_names
 
 PLACES = ["Lisichansk", "Лисичанськ", "Іванівка", "Kharkov", None, "Odessa", "Kiev", "zzqxw", "Bakhmut", "Donetsk"]
 REGIONS = ["Луганська", None, "Kharkiv Oblast", None, None, "UA-51", None, None, "Donetska oblast", None]
@@ -49,7 +49,7 @@ def test_dask_meta_declares_the_dtypes(home) -> None:
     lazy = ndask.clean(ddf, column="place", home=home)
     text = pd.StringDtype("pyarrow")
     assert {name: lazy.dtypes[name] for name in output_names("place")} == \
-        {**dict.fromkeys(output_names("place")[:-1], text), "place_score": "float64"}
+        {f"place_{s}": "float64" if s in ("score", "lat", "lon") else text for s in SUFFIXES}
 
 
 def test_readme_example_writes_parquet_and_csv(client, home, tmp_path) -> None:

@@ -170,7 +170,8 @@ def test_xlsx_output_never_holds_formulas_even_unescaped(env_home, capsys, tmp_p
 
 
 def test_escape_formulas_in_the_review_file(env_home, capsys, tmp_path) -> None:
-    """Regression: write_review wrote the `value` column unescaped even with --escape-formulas."""
+    """Regression: write_review wrote the `value` column unescaped even with --escape-formulas; now the review
+    file (opened in a spreadsheet by design) is escaped always, and import reads the values back as given."""
     import csv
 
     import polars as pl
@@ -190,7 +191,7 @@ def test_escape_formulas_in_the_review_file(env_home, capsys, tmp_path) -> None:
                                   "-o", str(tmp_path / "plain.csv"), "--review", str(tmp_path / "plain.review.csv")])
     assert status == 0, err
     with open(tmp_path / "plain.review.csv", encoding="utf-8-sig", newline="") as handle:
-        assert sorted(row["value"] for row in csv.DictReader(handle)) == sorted(v[1:] for v in values)  # as given
+        assert sorted(row["value"] for row in csv.DictReader(handle)) == sorted(values)  # escaped without asking
 
 
 @pytest.mark.parametrize("value", ["-Xylqvarnetsk", "=Xylqvarnetsk", "@Xylqvarnetsk", "+Xylqvarnetsk"])

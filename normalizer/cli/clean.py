@@ -14,10 +14,21 @@ from ..match.model import STATUSES
 
 EPILOG = """\
 formats by extension: .csv .tsv .xlsx .parquet .jsonl; '-' is CSV on stdin/stdout.
-For each COL the output gains COL_id, COL_name, COL_name_uk, COL_oblast_id, COL_kind,
-COL_status and COL_score right after COL. Ambiguous and unmatched values keep the ID
-fields empty; the review file lists their candidates with an empty chosen_id column:
-fill it in and run `uanorm gazetteer import-variants REVIEW` to teach those spellings.
+For each COL the output gains, right after COL: COL_id, COL_name, COL_name_uk,
+COL_oblast_id, COL_kind, COL_status, COL_score, COL_oblast, COL_raion_id, COL_raion,
+COL_hromada_id, COL_hromada, COL_lat, COL_lon and COL_method. Ambiguous and unmatched
+values keep the entity fields empty. The review file lists each of them once per
+context (oblast, raion, hromada), with its row count, why it was not decided and five
+candidates (raion, hromada, population, point, map link); write a candidate's number
+or any ID in chosen_id and run `uanorm gazetteer import-variants REVIEW`: the next
+clean answers that value in that oblast and raion as chosen. A review file with
+chosen IDs not yet imported is never overwritten.
+
+--min-score S: a match scoring below S (0..1) is reported as ambiguous and goes to
+review. Scores are the matcher's confidence in its best candidate: 1.0 an exact current
+name or an ID; about 0.9 an official former name, a romanization or an inflected form;
+0.8-0.9 a corrected typo. A match is decided by the margin over the other candidates
+and by the clues, not by its score alone, so most users need no --min-score.
 """
 
 
@@ -43,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     hints = parser.add_mutually_exclusive_group()
     hints.add_argument("--oblast-column", metavar="C", help="column with each row's oblast (any spelling)")
     hints.add_argument("--oblast", metavar="X", help="one oblast for all rows (name, KATOTTG code or UA-NN)")
+    parser.add_argument("--raion-column", metavar="C",
+                        help="column with each row's raion: today's or one of before 2020 (name, KATOTTG or "
+                             "KOATUU code)")
+    parser.add_argument("--hromada-column", metavar="C", help="column with each row's hromada (name or ID)")
+    parser.add_argument("--lat-column", metavar="C", help="column with each row's latitude (decimal degrees)")
+    parser.add_argument("--lon-column", metavar="C", help="column with each row's longitude (decimal degrees)")
     parser.add_argument("--kind", metavar="K", help="only entities of this kind (comma-separated kinds allowed)")
     parser.add_argument("--min-score", type=float, metavar="S",
                         help="report matches scoring below S (0..1) as ambiguous")
@@ -89,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
     with Reporter("clean", quiet=args.quiet or None, delay=SHOW_AFTER) as progress:
         report = clean_file(
             args.input, output, columns=args.column, review=review, oblast_column=args.oblast_column,
-            oblast=args.oblast, kind=args.kind, min_score=args.min_score, encoding=args.encoding,
+            raion_column=args.raion_column, hromada_column=args.hromada_column, lat_column=args.lat_column,
+            lon_column=args.lon_column, oblast=args.oblast, kind=args.kind, min_score=args.min_score,
+            encoding=args.encoding,
             escape_formulas=args.escape_formulas, workers=workers, normalizer=normalizer, progress=progress,
             sheet=args.sheet,
         )
@@ -106,7 +125,7 @@ def summary(report: Any) -> str:
     if report.review:
         lines.append(f"  review: {report.review} ({report.review_rows:,} values to review)")
     for column in report.columns:
-        pairs = f" in {column.distinct:,} (value, oblast) pairs" if column.distinct != len(column.values) else ""
+        pairs = f" in {column.distinct:,} (value, clues) pairs" if column.distinct != len(column.values) else ""
         lines.append(f"  {column.column}: {len(column.values):,} distinct values{pairs}")
         for status in STATUSES:
             rows = column.rows_by_status.get(status, 0)

@@ -42,9 +42,15 @@ class Decision:
         return STATUS_RANK[self.status] > STATUS_RANK[other.status]
 
 
+def _rank_key(s: Scored) -> tuple[float, ...]:
+    """Score first; among equal scores the nearer to the row's point, then the prior (kind, population)."""
+    distance = float(round(s.distance)) if s.distance is not None else float("inf")
+    return (-round(s.score, 4), distance, *(-x for x in s.prior()), s.eid)
+
+
 def decide(scored: dict[int, Scored], limit: int) -> Decision:
     """Status, ranked candidates (at most `limit`) and the reason of the decision."""
-    ranked = sorted(scored.values(), key=lambda s: (-round(s.score, 4), *(-x for x in s.prior()), s.eid))
+    ranked = sorted(scored.values(), key=_rank_key)
     if not ranked or ranked[0].score < w.ACCEPT:
         return Decision(UNMATCHED, ranked[:limit], "no candidate scores high enough")
     top = ranked[0]
@@ -71,6 +77,8 @@ def decide(scored: dict[int, Scored], limit: int) -> Decision:
     reordered = [leader, *[s for s in ranked if s is not leader]]
     if prior_reason:
         return _matched(reordered, prior_reason, limit)
+    if top.distance is not None:
+        reordered = ranked  # the row gave a point: the nearest first (ranked so), whatever the prior prefers
     return Decision(AMBIGUOUS, reordered[:limit], f"{len(near) + 1} candidates score within {w.NEAR_TIE}")
 
 

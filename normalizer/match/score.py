@@ -64,6 +64,7 @@ class Scored:
     current_score: float = -1.0  # best score through a current (authoritative) name
     centre: int = 0  # 2: centre of a raion, 1: of a hromada (a namesake prior for villages)
     confirmed: frozenset[str] = frozenset()  # the place clues that agree with the entity: oblast, raion, hromada, near
+    distance: float | None = None  # km from the row's point, when one was given and the entity has one
 
     @property
     def kind(self) -> str:
@@ -171,8 +172,16 @@ def score_hits(retriever: Retriever, hits: Iterable[Hit], clues: Clues, centres:
         current_score = best_current.get(eid)
         best[eid] = Scored(eid, row, hit, form, adjust(score), notes,
                            current_score=adjust(current_score) if current_score is not None else -1.0,
-                           centre=centres.get(row.id, 0), confirmed=confirmed)
+                           centre=centres.get(row.id, 0), confirmed=confirmed,
+                           distance=_distance(clues, row))
     return best
+
+
+def _distance(clues: Clues, row: EntityRow) -> float | None:
+    """How far (km) the entity lies from the row's point, if both are known."""
+    if clues.near is None or row.lat is None or row.lon is None:
+        return None
+    return distance_km(clues.near, (row.lat, row.lon))
 
 
 def clue_adjustment(row: EntityRow, clues: Clues, notes: list[str]) -> tuple[Callable[[float], float], frozenset[str]]:

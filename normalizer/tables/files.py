@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from gazetteer.files import atomic_outputs
 from gazetteer.progress import Progress
 
-from ..errors import InputFileError, OutputError
+from ..errors import ColumnError, InputFileError, OutputError
+from .answers import unit_names
+from .clues import ClueColumns
 from .frames import clean_polars, streaming
 from .jsonl import clean_jsonl
 from .pool import BatchResolver
-from .review import ColumnReport, review_rows, write_review
+from .review import ColumnReport, check_review_target, review_rows, write_review
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..match.session import Matching
@@ -61,6 +63,10 @@ def clean_file(
     columns: Sequence[str],
     review: str | None = None,
     oblast_column: str | None = None,
+    raion_column: str | None = None,
+    hromada_column: str | None = None,
+    lat_column: str | None = None,
+    lon_column: str | None = None,
     oblast: str | None = None,
     kind: str | None = None,
     min_score: float | None = None,
@@ -74,15 +80,23 @@ def clean_file(
 ) -> CleanReport:
     """Clean a table file (or '-' for CSV on stdin/stdout): output with columns added, plus a review file.
 
-    `sheet` chooses the sheet of an XLSX input, by name or number (1 = the first, the default).
+    The clue columns (oblast, raion, hromada, lat and lon) say where each row's name is, as `frames.clean`
+    describes. `sheet` chooses the sheet of an XLSX input, by name or number (1 = the first, the default).
+    A review file holding chosen IDs not yet imported is never overwritten (OutputError).
     """
     from . import formats as io
 
     started = time.perf_counter()
     if oblast_column is not None and oblast is not None:
         raise ValueError("give --oblast-column or --oblast, not both")
+    if (lat_column is None) != (lon_column is None):
+        raise ValueError("give both --lat-column and --lon-column, or neither")
+    clues = ClueColumns(oblast_column, raion_column, hromada_column, lat_column, lon_column, oblast)
     if not columns:
         raise ValueError("give at least one --column")
+    for what, clue_column in clues.columns().items():
+        if clue_column in columns:
+            raise ColumnError(f"column {clue_column!r} cannot be both resolved and the {what} column")
     in_fmt = io.table_format(input)
     if sheet is not None and in_fmt != "xlsx":
         raise InputFileError(f"--sheet applies to XLSX input; {input} is {in_fmt}")
@@ -98,35 +112,24 @@ def clean_file(
             raise OutputError(f"{target}: would overwrite the input; the input is never modified")
     with BatchResolver(normalizer, kind=kind, min_score=min_score, workers=workers, progress=progress) as resolver:
         resolver.check(oblast)
+        if review is not None and review != io.STDIO:
+            check_review_target(Path(review), resolver.normalizer.gazetteer)
         size = source.stat().st_size if source is not None else 0
         limit = stream_bytes if stream_bytes is not None else stream_threshold()
         streamed = source is not None and (in_fmt == "parquet" or size > limit)
         if workers > 1 and size > (8 << 20):
             resolver.start()
-        job = FileJob(input, source, output, review, in_fmt, out_fmt, list(columns), oblast_column, oblast,
-                       encoding, escape_formulas, resolver, streamed, sheet)
+        job = FileJob(input, source, output, review, in_fmt, out_fmt, list(columns), clues, encoding,
+                      escape_formulas, resolver, streamed, sheet)
         with atomic_outputs(targets, error=OutputError) as outputs:
             rows, reports, notes = job.run(outputs)
             review_count = 0
             if review is not None:
-                names = _oblast_namer(resolver.normalizer)
-                rows_out = review_rows(reports, names)
+                rows_out = review_rows(reports, unit_names(resolver.normalizer))
                 review_count = len(rows_out)
-                write_review(outputs.temp(Path(review)), rows_out, escape_formulas=escape_formulas)
+                write_review(outputs.temp(Path(review)), rows_out)
     return CleanReport(input, output, review, rows, reports, review_count, time.perf_counter() - started,
                        streamed, notes)
-
-
-def _oblast_namer(normalizer: Matching) -> Callable[[str | None], str]:
-    cache: dict[str | None, str] = {None: ""}
-
-    def name(oblast_id: str | None) -> str:
-        if oblast_id not in cache:
-            entity = normalizer.gazetteer.find(oblast_id) if oblast_id else None
-            cache[oblast_id] = entity.name if entity is not None else (oblast_id or "")
-        return cache[oblast_id]
-
-    return name
 
 
 @dataclass
@@ -140,8 +143,7 @@ class FileJob:
     in_fmt: str
     out_fmt: str
     columns: list[str]
-    oblast_column: str | None
-    oblast: str | None
+    clues: ClueColumns
     encoding: str | None
     escape: bool
     resolver: BatchResolver
@@ -167,6 +169,14 @@ class FileJob:
         if unknown:
             shown = ", ".join(repr(u) for u in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
             notes.append(f"{len(unknown)} oblast value(s) name no oblast and were ignored: {shown}")
+        for what in ("raion", "hromada"):
+            texts = [text for kind, text in self.resolver.unknown_units if kind == what]
+            if texts:
+                shown = ", ".join(repr(t) for t in texts[:5]) + (" ..." if len(texts) > 5 else "")
+                notes.append(f"{len(texts)} {what} value(s) name no {what} and were ignored: {shown}")
+        if self.resolver.bad_points:
+            notes.append(f"{self.resolver.bad_points} distinct coordinate pair(s) are not a point (latitude "
+                         "-90..90, longitude -180..180, decimal degrees) and were ignored")
         return rows, reports, notes
 
     def _table(self, target: Path | None, notes: list[str]) -> tuple[int, list[ColumnReport], Any]:
@@ -187,8 +197,7 @@ class FileJob:
             else:
                 assert self.source is not None  # Parquet is never read from standard input
                 frame = io.read_parquet(self.source, name=self.input, lazy=self.streamed)
-            cleaned, reports = clean_polars(frame, self.columns, self.resolver, oblast_column=self.oblast_column,
-                                            oblast=self.oblast, name=self.input)
+            cleaned, reports = clean_polars(frame, self.columns, self.resolver, clues=self.clues, name=self.input)
             self.resolver.close()  # every answer is in: the helpers' memory goes back before the write
             rows = reports[0].rows
             if self.escape and self.out_fmt in ("csv", "tsv", "xlsx"):

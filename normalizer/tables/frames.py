@@ -14,6 +14,7 @@ from gazetteer.progress import SHOW_AFTER, Progress, progress_or_default
 
 from ..errors import ColumnError, InputFileError
 from .answers import SUFFIXES, Answer, Key, output_names
+from .clues import NO_CLUES, ClueColumns, clue_cell
 from .pool import BatchResolver
 from .review import ColumnReport
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     Frame = TypeVar("Frame", pd.DataFrame, pl.DataFrame, pl.LazyFrame)
 
 _KEY_VALUE = "__uanorm_value__"
-_KEY_OBLAST = "__uanorm_oblast__"
+_KEY_CLUE = "__uanorm_clue_"
 _KEY_HASH = "__uanorm_key__"
 
 
@@ -66,7 +67,7 @@ def polars_dtypes() -> dict[str, Any]:
     return {suffix: engine[kind] for suffix, kind in field_types().items()}
 
 
-def _check_columns(available: Sequence[Any], columns: Sequence[Any], oblast_column: Any, *, name: str) -> None:
+def _check_columns(available: Sequence[Any], columns: Sequence[Any], clues: ClueColumns, *, name: str) -> None:
     from .formats import missing_column
 
     if len(set(columns)) != len(columns):
@@ -77,11 +78,11 @@ def _check_columns(available: Sequence[Any], columns: Sequence[Any], oblast_colu
     for column in columns:
         if column not in available:
             raise missing_column(column, [str(c) for c in available], name=name)
-    if oblast_column is not None:
-        if oblast_column not in available:
-            raise missing_column(oblast_column, [str(c) for c in available], name=name, what="oblast column")
-        if oblast_column in columns:
-            raise ColumnError(f"{name}: column {oblast_column!r} cannot be both resolved and the oblast column")
+    for field_name, clue_column in clues.columns().items():
+        if clue_column not in available:
+            raise missing_column(clue_column, [str(c) for c in available], name=name, what=f"{field_name} column")
+        if clue_column in columns:
+            raise ColumnError(f"{name}: column {clue_column!r} cannot be both resolved and the {field_name} column")
     taken = {str(c) for c in available}
     for column in columns:
         clash = [n for n in output_names(column) if n in taken]
@@ -102,12 +103,22 @@ def _as_text(frame_schema: Any, column: str) -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
 
-def _mapping_frame(pairs: pl.DataFrame, answers: dict[Key, Answer], column: str, values: list[Any],
-                   oblasts: list[Any], key_columns: Sequence[str]) -> pl.DataFrame:
-    """The join table: the key column(s) of each distinct pair and its seven output columns."""
+def _as_clue(frame_schema: Any, column: str) -> pl.Expr:
+    """A clue column as text: strings as they are, numbers (coordinates, KOATUU codes) written out."""
     import polars as pl
 
-    rows = [answers[(v, o)] for v, o in zip(values, oblasts)]
+    dtype = frame_schema[column]
+    if dtype.is_numeric():
+        return pl.col(column).cast(pl.String)
+    return _as_text(frame_schema, column)
+
+
+def _mapping_frame(pairs: pl.DataFrame, answers: dict[Key, Answer], column: str, values: list[Any],
+                   hints: list[Any], key_columns: Sequence[str]) -> pl.DataFrame:
+    """The join table: the key column(s) of each distinct pair and its output columns."""
+    import polars as pl
+
+    rows = [answers[(v, h)] for v, h in zip(values, hints)]
     data: dict[str, Any] = {key: pairs[key] for key in key_columns}
     answer_frame = _polars_answer_frame(rows)
     for suffix, name in zip(SUFFIXES, output_names(column)):
@@ -148,11 +159,11 @@ def streaming() -> dict[str, Any]:
     return {"engine": "streaming"} if accepts(pl.LazyFrame.collect, "engine") else {"streaming": True}
 
 
-def _pair_hash(value: pl.Expr, oblast: pl.Expr | None) -> pl.Expr:
-    """A 64-bit key for the (value, oblast) of each row: joining on it is far cheaper than on strings."""
+def _pair_hash(value: pl.Expr, clues: Sequence[pl.Expr]) -> pl.Expr:
+    """A 64-bit key for the (value, clues) of each row: joining on it is far cheaper than on strings."""
     import polars as pl
 
-    fields = [value.alias("v")] if oblast is None else [value.alias("v"), oblast.alias("o")]
+    fields = [value.alias("v"), *(clue.alias(f"c{i}") for i, clue in enumerate(clues))]
     return pl.struct(fields).hash(seed=7).alias(_KEY_HASH)
 
 
@@ -161,13 +172,12 @@ def clean_polars(
     columns: Sequence[str],
     resolver: BatchResolver,
     *,
-    oblast_column: str | None = None,
-    oblast: str | None = None,
+    clues: ClueColumns = NO_CLUES,
     name: str = "data",
 ) -> tuple[pl.DataFrame | pl.LazyFrame, list[ColumnReport]]:
     """Add the output columns to a polars frame (a LazyFrame stays lazy: only distinct pairs are collected).
 
-    Rows are matched to their pair's answer by a hash of (value, oblast); the distinct
+    Rows are matched to their pair's answer by a hash of (value, clue columns); the distinct
     pairs are checked to have distinct hashes (else the join falls back to the strings),
     so every row gets exactly its own pair's answer.
     """
@@ -176,14 +186,15 @@ def clean_polars(
     lazy = isinstance(frame, pl.LazyFrame)
     schema = frame.collect_schema() if lazy else frame.schema
     available = list(schema.names())
-    _check_columns(available, columns, oblast_column, name=name)
-    hint = _as_text(schema, oblast_column) if oblast_column is not None else None
-    group_keys = [_KEY_VALUE] if hint is None else [_KEY_VALUE, _KEY_OBLAST]
+    _check_columns(available, columns, clues, name=name)
+    clue_names = [f"{_KEY_CLUE}{field_name}" for field_name in clues.columns()]
+    clue_exprs = [_as_clue(schema, column) for column in clues.columns().values()]
+    group_keys = [_KEY_VALUE, *clue_names]
     queries = []
     for column in columns:
-        keys = [_as_text(schema, column).alias(_KEY_VALUE)] + ([] if hint is None else [hint.alias(_KEY_OBLAST)])
+        keys = [_as_text(schema, column).alias(_KEY_VALUE)] + [e.alias(n) for e, n in zip(clue_exprs, clue_names)]
         queries.append(frame.lazy().group_by(keys).agg(pl.len().alias("__count__"))
-                       .with_columns(_pair_hash(pl.col(_KEY_VALUE), None if hint is None else pl.col(_KEY_OBLAST))))
+                       .with_columns(_pair_hash(pl.col(_KEY_VALUE), [pl.col(n) for n in clue_names])))
     try:
         distinct = pl.collect_all(queries, **(streaming() if lazy else {}))
     except pl.exceptions.PolarsError as exc:
@@ -192,19 +203,20 @@ def clean_polars(
     reports: list[ColumnReport] = []
     for column, pairs in zip(columns, distinct):
         values = pairs[_KEY_VALUE].to_list()
-        oblasts = pairs[_KEY_OBLAST].to_list() if hint is not None else [oblast] * len(values)
-        answers = resolver.answers(zip(values, oblasts))
-        report = ColumnReport(str(column))
-        for value, region, count in zip(values, oblasts, pairs["__count__"].to_list()):
-            report.add(value, region, count, answers[(value, region)])
+        cells = list(zip(*(pairs[n].to_list() for n in clue_names))) if clue_names else [()] * len(values)
+        hints = [clues.hint(row) for row in cells]
+        answers = resolver.answers(zip(values, hints))
+        report = ColumnReport(str(column), resolver.hint_key)
+        for value, hint, count in zip(values, hints, pairs["__count__"].to_list()):
+            report.add(value, hint, count, answers[(value, hint)])
         reports.append(report)
         value_expr = _as_text(schema, column)
         if pairs[_KEY_HASH].n_unique() == pairs.height:
-            mapping = _mapping_frame(pairs, answers, column, values, oblasts, [_KEY_HASH])
-            result = _attach_by_hash(result.with_columns(_pair_hash(value_expr, hint)), mapping)
+            mapping = _mapping_frame(pairs, answers, column, values, hints, [_KEY_HASH])
+            result = _attach_by_hash(result.with_columns(_pair_hash(value_expr, clue_exprs)), mapping)
         else:  # a hash collision among the distinct pairs: join on the strings themselves
-            mapping = _mapping_frame(pairs, answers, column, values, oblasts, group_keys)
-            extra = [value_expr.alias(_KEY_VALUE)] + ([] if hint is None else [hint.alias(_KEY_OBLAST)])
+            mapping = _mapping_frame(pairs, answers, column, values, hints, group_keys)
+            extra = [value_expr.alias(_KEY_VALUE)] + [e.alias(n) for e, n in zip(clue_exprs, clue_names)]
             result = (result.with_columns(extra).join(mapping.lazy(), on=group_keys, **_join_kwargs())
                       .drop(group_keys))
     order: list[str] = []
@@ -224,20 +236,19 @@ def clean_pandas(
     columns: Sequence[Any],
     resolver: BatchResolver,
     *,
-    oblast_column: Any = None,
-    oblast: str | None = None,
+    clues: ClueColumns = NO_CLUES,
 ) -> pd.DataFrame:
     """A copy of a pandas DataFrame with the output columns added after each resolved column."""
     import pandas as pd
 
     if frame.columns.has_duplicates:
         raise ColumnError("the DataFrame has duplicate column names; they cannot be told apart")
-    _check_columns(list(frame.columns), columns, oblast_column, name="DataFrame")
-    hints = [hashable(h) for h in frame[oblast_column].tolist()] if oblast_column is not None else None
+    _check_columns(list(frame.columns), columns, clues, name="DataFrame")
+    hints = row_hints(clues, [frame[c].tolist() for c in clues.columns().values()], len(frame))
     added: dict[Any, pd.DataFrame] = {}
     for column in columns:
         values = [hashable(v) for v in frame[column].tolist()]
-        keys = list(zip(values, hints)) if hints is not None else [(v, oblast) for v in values]
+        keys = list(zip(values, hints))
         answers = resolver.answers(set(keys))
         added[column] = _answer_frame([answers[k] for k in keys], output_names(column), frame.index)
     pieces = []
@@ -246,6 +257,13 @@ def clean_pandas(
         if column in added:
             pieces.append(added[column])
     return pd.concat(pieces, axis=1) if pieces else frame.copy()
+
+
+def row_hints(clues: ClueColumns, cells: Sequence[Sequence[Any]], rows: int) -> list[Any]:
+    """Each row's hint from the cells of its clue columns (one list per column, in `clues.columns()` order)."""
+    if not cells:
+        return [clues.hint(())] * rows
+    return [clues.hint(row) for row in zip(*([clue_cell(v) for v in column] for column in cells))]
 
 
 def hashable(value: object) -> object:
@@ -275,6 +293,10 @@ def clean(
     column: Any | Sequence[Any],
     *,
     oblast_column: Any = None,
+    raion_column: Any = None,
+    hromada_column: Any = None,
+    lat_column: Any = None,
+    lon_column: Any = None,
     oblast: str | None = None,
     kind: str | None = None,
     min_score: float | None = None,
@@ -284,17 +306,17 @@ def clean(
 ) -> Frame:
     """Resolve one or more columns of a pandas or polars DataFrame; returns the same type with columns added.
 
-    For each resolved column COL, the columns COL_id, COL_name, COL_name_uk, COL_oblast_id, COL_kind,
-    COL_status (strings: pandas ``string[pyarrow]``, polars ``String``) and COL_score (``float64`` /
-    ``Float64``) follow it. `oblast_column` names a column of per-row oblast hints, `oblast` gives one
-    hint for all rows (not both); `kind` limits the entity kinds; matches scoring below `min_score` are
-    reported as ambiguous. `normalizer` defaults to the process-wide one on the default home;
-    `workers` > 1 resolves in that many processes. `progress` receives the work's progress (default:
-    shown once the work has lasted a second, as `gazetteer.progress` describes; none with
-    UANORM_QUIET=1). A polars LazyFrame stays lazy.
+    For each resolved column COL, the fields of `answers.SUFFIXES` follow it as COL_id, COL_name, ...
+    (strings: pandas ``string[pyarrow]``, polars ``String``; score, lat and lon ``float64`` / ``Float64``).
+    The row's own columns may say where its name is: `oblast_column`, `raion_column` (today's raion or
+    one of before 2020), `hromada_column` (any spelling or an ID), `lat_column` and `lon_column` (a
+    point, decimal degrees); `oblast` gives one oblast for all rows instead of `oblast_column`. `kind`
+    limits the entity kinds; matches scoring below `min_score` are reported as ambiguous.
+    `normalizer` defaults to the process-wide one on the default home; `workers` > 1 resolves in that
+    many processes. `progress` receives the work's progress (default: shown once the work has lasted
+    a second, as `gazetteer.progress` describes; none with UANORM_QUIET=1). A LazyFrame stays lazy.
     """
-    if oblast_column is not None and oblast is not None:
-        raise ValueError("give oblast_column or oblast, not both")
+    clues = ClueColumns(oblast_column, raion_column, hromada_column, lat_column, lon_column, oblast)
     columns = [column] if isinstance(column, str) or not isinstance(column, (list, tuple)) else list(column)
     if not columns:
         raise ValueError("no column to resolve")
@@ -304,10 +326,9 @@ def clean(
             resolver.check(oblast)
         kind_of = _frame_kind(df)
         if kind_of == "polars":
-            result, _ = clean_polars(df, [str(c) for c in columns], resolver, oblast_column=oblast_column,
-                                     oblast=oblast, name="DataFrame")
+            result, _ = clean_polars(df, [str(c) for c in columns], resolver, clues=clues, name="DataFrame")
             return cast("Frame", result)
-        return cast("Frame", clean_pandas(df, columns, resolver, oblast_column=oblast_column, oblast=oblast))
+        return cast("Frame", clean_pandas(df, columns, resolver, clues=clues))
 
 
 def _frame_kind(df: Any) -> str:
@@ -323,25 +344,27 @@ def resolve_series(
     series: Any,
     *,
     oblast: Any = None,
+    raion: Any = None,
+    hromada: Any = None,
+    lat: Any = None,
+    lon: Any = None,
     kind: str | None = None,
     min_score: float | None = None,
     normalizer: Matching | None = None,
 ) -> Any:
-    """The seven answer fields (id, name, name_uk, oblast_id, kind, status, score) for each cell of a Series.
+    """The answer fields (`answers.SUFFIXES`: id, name, ..., lat, lon, method) for each cell of a Series.
 
     A pandas Series gives a pandas DataFrame with the same index; a polars Series a polars
-    DataFrame. `oblast` is one hint for all cells or a sequence/Series of hints, cell by cell.
+    DataFrame. Each clue (`oblast`, `raion`, `hromada`, `lat`, `lon`) is one value for all cells or a
+    sequence/Series of values, cell by cell.
     """
-    hints: list[Any]
     values = series.to_list() if hasattr(series, "to_list") else list(series)
-    if oblast is None or isinstance(oblast, str):
-        hints = [oblast] * len(values)
-    else:
-        hints = oblast.to_list() if hasattr(oblast, "to_list") else list(oblast)
-        if len(hints) != len(values):
-            raise ValueError(f"oblast has {len(hints)} hints for {len(values)} values")
+    given = {"oblast": oblast, "raion": raion, "hromada": hromada, "lat": lat, "lon": lon}
+    per_cell = {name: _cells(name, clue, len(values)) for name, clue in given.items() if clue is not None}
+    clues = ClueColumns(*(name if name in per_cell else None for name in given))
+    hints = row_hints(clues, list(per_cell.values()), len(values))
     resolver = BatchResolver(normalizer, kind=kind, min_score=min_score)
-    keys = [(hashable(v), hashable(h)) for v, h in zip(values, hints)]
+    keys = [(hashable(v), h) for v, h in zip(values, hints)]
     answers = resolver.answers(set(keys))
     rows = [answers[k] for k in keys]
     if type(series).__module__.split(".")[0] == "polars":
@@ -350,6 +373,16 @@ def resolve_series(
 
     index = series.index if isinstance(series, pd.Series) else None
     return _answer_frame(rows, list(SUFFIXES), index if index is not None else pd.RangeIndex(len(rows)))
+
+
+def _cells(name: str, clue: Any, count: int) -> list[Any]:
+    """A clue given once for all cells, or cell by cell (its length checked)."""
+    if isinstance(clue, (str, int, float)):
+        return [clue] * count
+    cells = clue.to_list() if hasattr(clue, "to_list") else list(clue)
+    if len(cells) != count:
+        raise ValueError(f"{name} has {len(cells)} values for {count} cells")
+    return cells
 
 
 def _answer_struct_dtype() -> pl.Struct:
@@ -371,32 +404,38 @@ def resolve_expr(
     expr: pl.Expr,
     *,
     oblast: str | pl.Expr | None = None,
+    raion: str | pl.Expr | None = None,
+    hromada: str | pl.Expr | None = None,
+    lat: float | pl.Expr | None = None,
+    lon: float | pl.Expr | None = None,
     kind: str | None = None,
     min_score: float | None = None,
     normalizer: Matching | None = None,
 ) -> pl.Expr:
-    """A polars expression giving a struct (id, name, name_uk, oblast_id, kind, status, score) per cell.
+    """A polars expression giving a struct of the answer fields (id, name, ..., method) per cell.
 
-        df.with_columns(resolve_expr(pl.col("place"), oblast=pl.col("region")).alias("m")).unnest("m")
+        df.with_columns(resolve_expr(pl.col("place"), oblast=pl.col("region")).struct.unnest().name.prefix("place_"))
+
+    Each clue is one value for all cells or an expression (another column, cell by cell).
     """
     import polars as pl
 
     resolver = BatchResolver(normalizer, kind=kind, min_score=min_score)
     dtype = _answer_struct_dtype()
+    given = {"oblast": oblast, "raion": raion, "hromada": hromada, "lat": lat, "lon": lon}
+    given = {name: clue for name, clue in given.items() if clue is not None}
+    clues = ClueColumns(*(name if name in given else None for name in ("oblast", "raion", "hromada", "lat", "lon")))
 
-    def run(values: pl.Series, hints: list[Any]) -> pl.Series:
+    def with_clues(batch: pl.Series) -> pl.Series:
+        parts = batch.struct.unnest()
+        values = parts.to_series(0)
         items = values.to_list() if values.dtype in (pl.String, pl.Categorical) else [None] * len(values)
-        keys = [(hashable(v), hashable(h)) for v, h in zip(items, hints)]
+        hints = row_hints(clues, [parts[_KEY_CLUE + name].to_list() for name in given], len(items))
+        keys = [(hashable(v), h) for v, h in zip(items, hints)]
         answers = resolver.answers(set(keys))
-        return _polars_answer_frame([answers[k] for k in keys]).to_struct(values.name)
+        return _polars_answer_frame([answers[k] for k in keys]).to_struct(batch.name)
 
-    if isinstance(oblast, pl.Expr):
-        def with_hints(batch: pl.Series) -> pl.Series:
-            parts = batch.struct.unnest()
-            hints = parts["h"].cast(pl.String).to_list()
-            return run(parts["v"], hints)
-
-        return pl.struct(expr.alias("v"), oblast.alias("h")).map_batches(
-            with_hints, return_dtype=dtype, is_elementwise=True)
-    return expr.map_batches(lambda batch: run(batch, [oblast] * len(batch)), return_dtype=dtype,
-                            is_elementwise=True)
+    # the value first, under its own name: the struct (and so the answer) is named as the expression is
+    fields = [expr, *((clue if isinstance(clue, pl.Expr) else pl.lit(clue)).alias(_KEY_CLUE + name)
+                      for name, clue in given.items())]
+    return pl.struct(fields).map_batches(with_clues, return_dtype=dtype, is_elementwise=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ColumnError, InputFileError
-from .answers import Answer, Key, output_names
+from .answers import SUFFIXES, Answer, Key, output_names
+from .clues import clue_cell
 from .frames import hashable
 from .review import ColumnReport
 
@@ -45,7 +46,7 @@ def clean_jsonl(job: FileJob, target: Path | None) -> tuple[int, list[ColumnRepo
     reports = []
     for column, counter in zip(job.columns, counts):
         answers = job.resolver.answers(counter)
-        report = ColumnReport(column)
+        report = ColumnReport(column, job.resolver.hint_key)
         for (value, hint), count in counter.items():
             report.add(value, hint, count, answers[(value, hint)])
         reports.append(report)
@@ -58,7 +59,8 @@ def _clean_chunk(job: FileJob, chunk: list[tuple[int, str]], counts: list[Counte
     """Parse a chunk of lines, resolve its new pairs, write the lines with the fields spliced in."""
     from . import formats as io
 
-    columns, oblast_column, fixed = job.columns, job.oblast_column, hashable(job.oblast)
+    columns, clues = job.columns, job.clues
+    clue_fields = list(clues.columns().values())
     taken = {n for c in columns for n in output_names(c)}
     # (body, ending, [(insert position, comma needed) per column], [pair per column]) or blank
     records: list[tuple[str, str, list[tuple[int, bool]] | None, list[Key] | None]] = []
@@ -81,7 +83,7 @@ def _clean_chunk(job: FileJob, chunk: list[tuple[int, str]], counts: list[Counte
         if not taken.isdisjoint(found):
             clash = min(taken.intersection(found))
             raise ColumnError(f"{job.input}: line {number} already has a field {clash!r}; rename it first")
-        hint = hashable(found[oblast_column][0]) if oblast_column in found else fixed
+        hint = clues.hint([clue_cell(found[c][0]) if c in found else None for c in clue_fields])
         line_spots: list[tuple[int, bool]] = []
         line_pairs: list[Key] = []
         for column in columns:
@@ -97,8 +99,9 @@ def _clean_chunk(job: FileJob, chunk: list[tuple[int, str]], counts: list[Counte
         for column in columns:
             if column not in keys_seen:
                 raise io.missing_column(column, list(keys_seen), name=job.input)
-        if oblast_column is not None and oblast_column not in keys_seen:
-            raise io.missing_column(oblast_column, list(keys_seen), name=job.input, what="oblast column")
+        for what, clue_column in clues.columns().items():
+            if clue_column not in keys_seen:
+                raise io.missing_column(clue_column, list(keys_seen), name=job.input, what=f"{what} column")
     for record in records:
         if record[3] is not None:
             for counter, pair in zip(counts, record[3]):
@@ -144,6 +147,6 @@ def _numbered_chunks(reader: Any, name: str, encoding: str, size: int = 50_000) 
 
 
 def _json_fields(column: str, answer: Answer) -> str:
-    values = [*answer[:6], answer.score]
+    values = [getattr(answer, suffix) for suffix in SUFFIXES]
     return ", ".join(f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
                      for name, value in zip(output_names(column), values))

@@ -1,8 +1,9 @@
 """Resolving distinct pairs, once each: in this process or in a pool of worker processes.
 
-Oblast hints are reduced to the one top-level unit they name, so that "Kharkiv Oblast",
-"Харківська область" and "UA-63" are one hint; a pool of helper processes (each with its own
-matcher, started while the input is read) takes the work when there is enough of it.
+A row's clues are reduced to the units they name, so that "Kharkiv Oblast", "Харківська область"
+and "UA-63" are one hint, and "Чугуївський р-н" and "Chuhuiv Raion" one raion; points are read as
+numbers (a decimal comma too). A pool of helper processes (each with its own matcher, started while
+the input is read) takes the work when there is enough of it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from gazetteer.progress import Progress
 
 from ..errors import HintError, NormalizerError
 from ..match.model import AMBIGUOUS, MATCHED
+from ..match.resolver import check_point
 from ..match.session import default_matcher, process_matcher
-from .answers import BLANK, Answer, Key, answer_for, is_text
+from .answers import BLANK, Answer, Context, Key, answer_for, is_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..match.session import Matching
@@ -81,9 +83,13 @@ class BatchResolver:
         self.min_score = min_score
         self.workers = workers
         self.progress = progress
-        self._hints: dict[str, str | None] = {}
+        self._hints: dict[str, dict[str, str | None]] = {}
         #: Oblast hints that named no oblast (ignored, as the matcher ignores them).
         self.unknown_hints: list[str] = []
+        #: Raion and hromada hints that named no unit, as (what, text).
+        self.unknown_units: list[tuple[str, str]] = []
+        #: Rows whose coordinates were given but are not a point (ignored).
+        self.bad_points = 0
         self._answers: dict[Key, Answer] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[int]] = []
@@ -103,20 +109,54 @@ class BatchResolver:
             raise HintError(f"oblast hint {oblast!r} names no oblast (use a name in any spelling, "
                             "a KATOTTG code or an ISO 3166-2 code such as UA-63)")
 
-    def hint_key(self, oblast: object) -> str | None:
-        """The canonical form of an oblast hint: one unit's ID, the text itself, or None."""
-        if not isinstance(oblast, str) or not is_text(oblast):
-            return None
-        if oblast not in self._hints:
-            self._learn_hint(oblast, self.normalizer.resolver.oblasts_for(oblast))
-        return self._hints[oblast]
+    def hint_key(self, hint: object) -> str | Context | None:
+        """The canonical form of a row's hint (an oblast, or a Context of oblast, raion, hromada and point):
+        each unit as one unit's ID when it names one, else as written; a point as floats; None when empty."""
+        if not isinstance(hint, Context):
+            return self._unit_key("oblast", hint)
+        context = Context(self._unit_key("oblast", hint.oblast), self._unit_key("raion", hint.raion),
+                          self._unit_key("hromada", hint.hromada), *self._point_key(hint.lat, hint.lon))
+        if context.raion is None and context.hromada is None and context.point is None:
+            return context.oblast
+        return context
 
-    def _learn_hint(self, oblast: str, units: Collection[str]) -> None:
+    def _unit_key(self, what: str, text: object) -> str | None:
+        if not isinstance(text, str) or not is_text(text):
+            return None
+        hints = self._hints.setdefault(what, {})
+        if text not in hints:
+            self._learn_hint(what, text, self._read_units(what, text))
+        return hints[text]
+
+    def _read_units(self, what: str, text: str) -> Collection[str]:
+        resolver = self.normalizer.resolver
+        if what == "oblast":
+            return resolver.oblasts_for(text)
+        return resolver.context.raions_for(text) if what == "raion" else resolver.context.hromadas_for(text)
+
+    def _learn_hint(self, what: str, text: str, units: Collection[str]) -> None:
         # one unit: its ID (so that every spelling of it is one hint); none or several: the text itself (the
         # matcher reads a region abroad in it, or ignores it, and says so)
-        self._hints[oblast] = next(iter(units)) if len(units) == 1 else oblast
-        if not units:
-            self.unknown_hints.append(oblast)
+        self._hints[what][text] = next(iter(units)) if len(units) == 1 else text
+        if units:
+            return
+        if what == "oblast":
+            self.unknown_hints.append(text)
+        else:
+            self.unknown_units.append((what, text))
+
+    def _point_key(self, lat: object, lon: object) -> tuple[float | None, float | None]:
+        """A row's point as floats, or (None, None) when either is missing or not a point (counted)."""
+        if _is_missing(lat) and _is_missing(lon):
+            return None, None
+        try:
+            point = check_point((_number(lat), _number(lon)))
+        except ValueError:  # HintError too: not a number, or off the globe
+            point = None
+        if point is None:
+            self.bad_points += 1
+            return None, None
+        return round(point[0], 6), round(point[1], 6)
 
     def start(self) -> None:
         """Start the helper processes now (they load while the input is read); this process is one worker."""
@@ -209,5 +249,28 @@ class BatchResolver:
 
     def _finish(self, answer: Answer) -> Answer:
         if self.min_score is not None and answer.status == MATCHED and answer.score < self.min_score:
-            return answer._replace(id=None, name=None, name_uk=None, oblast_id=None, kind=None, status=AMBIGUOUS)
+            return Answer(None, None, None, None, None, AMBIGUOUS, answer.score, method=answer.method,
+                          candidates=answer.candidates,
+                          why=f"matched {answer.id} {answer.name} with score {answer.score:.3f}, below --min-score "
+                              f"{self.min_score}")
         return answer
+
+
+def _is_missing(value: object) -> bool:
+    """Whether a coordinate cell is empty (None, NaN, blank text)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return isinstance(value, str) and not value.strip()
+
+
+def _number(value: object) -> float:
+    """A coordinate cell as a float ("48,52" with a decimal comma too); ValueError when it is none."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a coordinate")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        return float(value.strip().replace(",", ".").replace("\u2212", "-"))
+    raise ValueError(f"not a coordinate: {value!r}")
