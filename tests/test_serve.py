@@ -196,6 +196,16 @@ def test_description_names_kind_hromada_raion_oblast_population(client: httpx.Cl
                                    "Luhanska oblast; population 93,340")
 
 
+def test_descriptions_tell_namesakes_apart(client: httpx.Client) -> None:
+    result = reconcile(client, {"q": {"query": "Іванівка", "limit": 25,
+                                      "properties": [{"pid": "oblast", "v": "Kharkiv oblast"}]}})["q"]["result"]
+    descriptions = [c["description"] for c in result]
+    assert len(result) == 25 and len(set(descriptions)) == len(descriptions)
+    by_id = dict(zip((c["id"] for c in result), descriptions))
+    assert by_id["UA63040030210094400"] == ("Іванівка \u2014 village in Barvinkivska hromada (24 km W of Barvinkove), "
+                                            "Iziumskyi raion, Kharkivska oblast")  # a namesake in the same hromada
+
+
 @pytest.mark.parametrize("value", ["Kharkiv oblast", "Харківська обл.", KHARKIV_OBLAST, "UA-63",
                                    {"id": KHARKIV_OBLAST, "name": "Kharkivska oblast"}, ["", "Kharkiv"]])
 def test_oblast_property_decides_as_resolve_does(client: httpx.Client, normalizer, value: Any) -> None:

@@ -194,3 +194,24 @@ def test_former_names_group_by_renaming_newest_first() -> None:
              Name("Торецьк", "uk", "Cyrl", "official", "k")]
     former = entities.former_names(names)
     assert [f.label() for f in former] == ["Дзержинськ / Dzerzhynsk (until 2016)", "Щербинівка (1900\u20131938)"]
+
+
+@pytest.mark.parametrize(("lat", "lon", "said"), [
+    (50.1, 36.0, "11 km N of Centre"), (50.0, 36.2, "14 km E of Centre"), (49.9, 35.9, "13 km SW of Centre"),
+    (50.0, 36.0, "its centre"), (50.001, 36.0, "1 km N of Centre"),
+])
+def test_a_namesake_is_placed_from_its_hromadas_centre(lat: float, lon: float, said: str) -> None:
+    centre = Entity("UA1", "city", "Centre", lat=50.0, lon=36.0)
+    entity = Entity("UA1" if said == "its centre" else "UA2", "village", "x", lat=lat, lon=lon)
+    assert entities.position(entity, centre) == said
+    assert entities.position(entity, None) == f"at {lat:.3f}, {lon:.3f}"
+    assert entities.position(Entity("UA3", "village", "x"), centre) is None
+
+
+def test_namesakes_in_one_hromada_have_different_descriptions(gazetteer) -> None:
+    catalog = Catalog(gazetteer)
+    villages = [e for e in gazetteer.children("UA63040030000052515") if e.name_uk == "Іванівка"]  # Barvinkivska
+    descriptions = {catalog.place(v.id).description for v in villages}
+    assert len(villages) >= 2 and len(descriptions) == len(villages)
+    assert all("km" in d and "of Barvinkove" in d for d in descriptions)
+    assert "(" not in catalog.place(LYSYCHANSK).description  # no namesake in its hromada: no position

@@ -8,14 +8,17 @@ Read from the public `Gazetteer` API: the entity's own fields (`oblast_id`, `rai
 
 from __future__ import annotations
 
+import math
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gazetteer import Entity, Gazetteer, Name
 from gazetteer.codes import kind_of_code, pcode_of
+from gazetteer.model import SETTLEMENT_KINDS
 from gazetteer.timeline import EntityHistory, Successor
+from normalizer.match.score import distance_km
 
 from .errors import NotFoundError, shorten
 
@@ -26,6 +29,8 @@ NAME_ORDER = ("official", "official_latin", "russian", "conventional", "colloqui
               "user", "alternate", "former", "occupation")
 #: Code schemes, in display order, with their labels.
 CODE_LABELS = {"katottg": "KATOTTG", "koatuu": "KOATUU", "pcode": "P-code"}
+#: Compass points, clockwise from north, for '12 km NE of Barvinkove'.
+COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,7 @@ class Catalog:
         self.gazetteer = gazetteer
         self._cache_size = cache_size
         self._places: OrderedDict[str, Place] = OrderedDict()
+        self._names_in: dict[str, Counter[str]] = {}  # hromada ID -> how many of its settlements bear each name
         self._lock = threading.Lock()
 
     def entity(self, entity_id: str) -> Entity:
@@ -173,8 +179,24 @@ class Catalog:
         units = {level: self._unit(entity, getattr(entity, f"{level}_id")) for level in LEVELS}
         former_raion = self._unit(entity, entity.former_raion_id)
         successor = self._unit(entity, entity.successor_id)
+        position = self._position(entity, units["hromada"])
         return Place(entity, units["hromada"], units["raion"], units["oblast"],
-                     describe(entity, units, former_raion, successor), former_raion, successor)
+                     describe(entity, units, former_raion, successor, position), former_raion, successor)
+
+    def _position(self, entity: Entity, hromada: Entity | None) -> str | None:
+        """'12 km NE of Barvinkove' for a settlement whose hromada holds another of its name, else None."""
+        if entity.kind not in SETTLEMENT_KINDS or hromada is None or not entity.name_uk:
+            return None
+        with self._lock:
+            names = self._names_in.get(hromada.id)
+        if names is None:
+            names = Counter(e.name_uk for e in self.gazetteer.children(hromada.id) if e.kind in SETTLEMENT_KINDS)
+            with self._lock:
+                self._names_in[hromada.id] = names
+        if names[entity.name_uk] < 2:
+            return None
+        centre = self.gazetteer.find(hromada.center_id) if hromada.center_id else None
+        return position(entity, centre)
 
     def _unit(self, entity: Entity, unit_id: str | None) -> Entity | None:
         """The unit an entity's field names (None when empty or the entity itself: a raion's raion_id)."""
@@ -193,14 +215,32 @@ def codes(entity: Entity, history: EntityHistory) -> tuple[Code, ...]:
     return tuple(found + [c for c in others if c.scheme != "koatuu"])
 
 
+def position(entity: Entity, centre: Entity | None) -> str | None:
+    """Where ENTITY lies from CENTRE ('12 km NE of Barvinkove', 'the centre'), or its point; None without one."""
+    if entity.lat is None or entity.lon is None:
+        return None
+    if centre is None or centre.lat is None or centre.lon is None:
+        return f"at {entity.lat:.3f}, {entity.lon:.3f}"
+    if centre.id == entity.id:
+        return "its centre"
+    km = distance_km((centre.lat, centre.lon), (entity.lat, entity.lon))
+    north = entity.lat - centre.lat
+    east = (entity.lon - centre.lon) * math.cos(math.radians((entity.lat + centre.lat) / 2))
+    bearing = math.degrees(math.atan2(east, north)) % 360
+    return f"{max(1, round(km))} km {COMPASS[round(bearing / 45) % 8]} of {centre.name}"
+
+
 def describe(entity: Entity, units: dict[str, Entity | None], former_raion: Entity | None = None,
-             successor: Entity | None = None) -> str:
+             successor: Entity | None = None, position: str | None = None) -> str:
     """One line to tell namesakes apart: 'Лисичанськ — city in Lysychanska hromada, Siverskodonetskyi raion,
-    Luhanska oblast; population 93,340'; a former unit says its years and what replaced it."""
+    Luhanska oblast; population 93,340'; POSITION follows the hromada (for namesakes in one hromada: '12 km
+    NE of Barvinkove'); a former unit says its years and what replaced it."""
     text = kind_label(entity)
     if entity.kind == "person" and entity.role:
         text += f": {entity.role}"
     where = [unit.name for unit in (units.get(level) for level in LEVELS) if unit is not None]
+    if position and where and units.get("hromada") is not None:
+        where[0] += f" ({position})"
     if former_raion is not None and units.get("raion") is None:  # a settlement gone before the reform
         where.insert(0, f"{former_raion.name} (before 2020)")
     if where:

@@ -102,7 +102,7 @@ def _facts_list(facts: Facts, *, target: str, brief: bool = False) -> str:
         rows.append(("Point", f"{entity.lat:.5f}, {entity.lon:.5f} {link}{source}"))
     if entity.population:
         rows.append(("Population", f"{entity.population:,}"))
-    if entity.role:
+    if entity.role and entity.kind != "former-raion":  # a former raion's role (raion, city council) is its kind
         rows.append(("Role", escape(entity.role)))
     if entity.country and entity.country != "UA":
         rows.append(("Country", escape(entity.country)))
