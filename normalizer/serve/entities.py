@@ -136,7 +136,9 @@ class Catalog:
         self.gazetteer = gazetteer
         self._cache_size = cache_size
         self._places: OrderedDict[str, Place] = OrderedDict()
-        self._names_in: dict[str, Counter[str]] = {}  # hromada ID -> how many of its settlements bear each name
+        #: (hromada ID, Ukrainian name) borne by more than one settlement of the hromada (117 pairs), read once
+        self._namesakes = namesakes_in_hromadas(gazetteer)
+        self._units: dict[str, Entity | None] = {}  # the few thousand units above others, by ID
         self._lock = threading.Lock()
 
     def entity(self, entity_id: str) -> Entity:
@@ -185,22 +187,29 @@ class Catalog:
 
     def _position(self, entity: Entity, hromada: Entity | None) -> str | None:
         """'12 km NE of Barvinkove' for a settlement whose hromada holds another of its name, else None."""
-        if entity.kind not in SETTLEMENT_KINDS or hromada is None or not entity.name_uk:
+        if hromada is None or entity.kind not in SETTLEMENT_KINDS \
+                or (hromada.id, entity.name_uk) not in self._namesakes:
             return None
-        with self._lock:
-            names = self._names_in.get(hromada.id)
-        if names is None:
-            names = Counter(e.name_uk for e in self.gazetteer.children(hromada.id) if e.kind in SETTLEMENT_KINDS)
-            with self._lock:
-                self._names_in[hromada.id] = names
-        if names[entity.name_uk] < 2:
-            return None
-        centre = self.gazetteer.find(hromada.center_id) if hromada.center_id else None
-        return position(entity, centre)
+        return position(entity, self._unit(hromada, hromada.center_id))
 
     def _unit(self, entity: Entity, unit_id: str | None) -> Entity | None:
-        """The unit an entity's field names (None when empty or the entity itself: a raion's raion_id)."""
-        return self.gazetteer.find(unit_id) if unit_id and unit_id != entity.id else None
+        """The unit an entity's field names (None when empty or the entity itself: a raion's raion_id); remembered."""
+        if not unit_id or unit_id == entity.id:
+            return None
+        with self._lock:
+            if unit_id in self._units:
+                return self._units[unit_id]
+        unit = self.gazetteer.find(unit_id)
+        with self._lock:
+            self._units[unit_id] = unit
+        return unit
+
+
+def namesakes_in_hromadas(gazetteer: Gazetteer) -> frozenset[tuple[str, str]]:
+    """(hromada ID, Ukrainian name) pairs that more than one settlement of the hromada bears."""
+    count = Counter((e.hromada_id, e.name_uk) for kind in sorted(SETTLEMENT_KINDS) for e in gazetteer.entities(kind)
+                    if e.hromada_id and e.name_uk)
+    return frozenset(pair for pair, n in count.items() if n > 1)
 
 
 def codes(entity: Entity, history: EntityHistory) -> tuple[Code, ...]:
