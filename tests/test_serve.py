@@ -222,6 +222,8 @@ ZOLOCHIV_KHARKIV, ZOLOCHIV_LVIV = "UA63020050010064235", "UA46040070010068975"
 WITH_PROPERTIES = [
     ("Іванівка", {"oblast": "Kharkiv oblast", "raion": "Богодухівський район"}, {}, "UA63020010200017280"),
     ("Іванівка", {"raion": "Вовчанський район"}, {}, "UA63140010320082855"),  # a raion of before 2020
+    ("Іванівка", {"raion": {"id": "koatuu:6321600000", "name": "Vovchanskyi raion"}}, {"raion": "koatuu:6321600000"},
+     "UA63140010320082855"),  # the same, from a raion column reconciled against this service
     ("Іванівка", {"oblast": "Харківська", "raion": "Chuhuivskyi"}, {}, None),  # still several in that raion
     ("Іванівка", {"hromada": "Vovchanska hromada"}, {}, "UA63140010320082855"),
     ("Іванівка", {"oblast": KHARKIV_OBLAST, "raion": {"id": "UA63100000000059237", "name": "Lozivskyi raion"}},

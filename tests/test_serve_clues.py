@@ -49,19 +49,23 @@ def test_every_clue_given_goes_to_resolve_as_given() -> None:
     assert matcher.calls[-1] == {"kind": None, "limit": 5}
 
 
-@pytest.mark.parametrize("given", [
-    {"oblast": "Kharkiv oblast", "raion": "Богодухівський район"},
-    {"raion": "Вовчанський район"},  # a raion of before 2020
-    {"hromada": "Vovchanska hromada"},
-    {"raion": "Нісенітницький район"},  # names nothing: resolve says so in its explanation
-    {"near": (50.25, 37.27)},
+@pytest.mark.parametrize(("given", "decided"), [
+    ({"oblast": "Kharkiv oblast", "raion": "Богодухівський район"}, "UA63020010200017280"),
+    ({"raion": "Вовчанський район"}, IVANIVKA_VOVCHANSK),  # a raion of before 2020
+    ({"raion": "koatuu:6321600000"}, IVANIVKA_VOVCHANSK),  # the same by its ID (a column reconciled here)
+    ({"hromada": "Vovchanska hromada"}, IVANIVKA_VOVCHANSK),
+    ({"near": (50.25, 37.27)}, IVANIVKA_VOVCHANSK),
+    ({"raion": "Нісенітницький район"}, None),  # names nothing: resolve says so in its explanation
 ])
-def test_the_real_resolve_answers_as_with_the_same_keywords(normalizer, given: dict[str, Any]) -> None:
+def test_the_real_resolve_answers_as_with_the_same_keywords(normalizer, given: dict[str, Any],
+                                                            decided: str | None) -> None:
     resolved = clues.resolve(normalizer, "Іванівка", Clues(**given))
     expected = normalizer.resolve("Іванівка", **given)
     assert resolved.result == expected and resolved.ignored == ()
-    if "Нісенітницький" in given.get("raion", ""):
-        assert "raion hint 'Нісенітницький район' not recognized, ignored" in expected.explanation
+    assert expected.id == decided
+    said = "raion hint 'Нісенітницький район' not recognized, ignored"
+    assert (said in expected.explanation) == (decided is None) and ("not recognized" in expected.explanation) == \
+        (decided is None)
 
 
 def test_a_clue_resolve_refuses_is_a_request_error(normalizer) -> None:

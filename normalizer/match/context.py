@@ -138,7 +138,8 @@ class ContextReader:
     def _read_units(self, text: str, kind_word: str) -> set[str]:
         kinds = UNIT_KINDS[kind_word]
         index = self.retriever.index
-        eid = index.eid_of(text.upper()) if text.upper().startswith("UA") else None
+        as_id = text.upper() if text.upper().startswith("UA") else text
+        eid = index.eid_of(as_id) if as_id.startswith("UA") or ":" in as_id else None  # koatuu:... of a former raion
         if eid is not None:
             row = index.entities([eid])[eid]
             return {row.id} if row.kind in kinds else set()
