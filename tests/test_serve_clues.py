@@ -68,6 +68,12 @@ def test_the_real_resolve_answers_as_with_the_same_keywords(normalizer, given: d
         (decided is None)
 
 
+@pytest.mark.parametrize("value", ["UA\udc00", "koatuu:\udc00", "ua:\x00", ":" * 400])
+def test_clues_that_look_like_ids_but_cannot_be_are_not_recognized(normalizer, value: str) -> None:
+    result = clues.resolve(normalizer, "Іванівка", Clues(raion=value, hromada=value)).result
+    assert result.status == "ambiguous" and result.explanation.count("not recognized, ignored") == 2
+
+
 def test_a_clue_resolve_refuses_is_a_request_error(normalizer) -> None:
     with pytest.raises(RequestError, match="unknown kind"):
         clues.resolve(normalizer, "Kyiv", Clues(), kind=("planet",))
