@@ -5,14 +5,17 @@
 
 Needs Chromium (Debian: `apt-get install -y chromium chromium-driver`); exits 0 with a note
 when it is missing. Starts `uanorm serve` on a free port, then:
-1. `chromium --headless --dump-dom` of /?q=Lisichansk and of /?q=Іванівка&oblast=Kharkiv: after
-   the page's script ran, the DOM must show the status (matched / ambiguous), the candidates
-   with the IDs /api/lookup gives, the explanation, the types list; nothing loaded from outside;
-2. the entity page of Bakhmut: names, former name with its years, codes, map link;
+1. `chromium --headless --dump-dom` of /?q=Lisichansk, /?q=Іванівка&oblast=Kharkiv and
+   /?q=Іванівка&raion=Вовчанський район (a raion of before 2020): after the page's script ran, the
+   DOM must show the status (matched / ambiguous) and the method, the candidates with the IDs
+   /api/lookup gives, the explanation, the types list; nothing loaded from outside;
+2. the entity page of Bakhmut: names, former name with its years, codes (KOATUU too), the city
+   council of before 2020, map link;
 3. with chromedriver (W3C WebDriver, spoken over plain HTTP): type "Lisich" into the box and
    wait for the suggestions, the first of which must be Lysychansk;
 4. screenshots into OUT: lookup.png (ambiguous answer), suggest.png (suggestions open),
-   entity.png (Bakhmut's page).
+   entity.png (Bakhmut's page), former.png (a raion of before 2020: its successor and where its
+   settlements are now).
 Exit status 1 when a check fails.
 """
 
@@ -39,6 +42,7 @@ from serve_process import free_port, running_service
 
 LYSYCHANSK = "UA44120050010021900"
 BAKHMUT = "UA14020010010059145"
+FORMER_RAION = "koatuu:1421500000"  # Volnovaskyi raion of Donetsk oblast, before 2020
 EXTRA_FLAGS = ("--disable-quic", "--virtual-time-budget=15000")
 W3C_ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
@@ -69,18 +73,21 @@ def check_answer(browser: str, profile: Path, base: str, params: dict[str, str],
         failures.append(f"{params}: candidates rendered {rendered_ids}, the API gave {len(expected['candidates'])}")
     if expected["explanation"].split(";")[0] not in dom_text:
         failures.append(f"{params}: the explanation is not shown")
+    if expected["method"] and f">by {expected['method']}<" not in dom_text:
+        failures.append(f"{params}: the method {expected['method']!r} is not shown")
     if dom_text.count("<option") < 10:
         failures.append("the type list was not filled from /suggest/type")
     if dom.outside:
         failures.append(f"outside resources: {dom.outside[:3]}")
-    print(f"{params}: {status}, {len(rendered_ids)} candidates rendered")
+    print(f"{params}: {status} by {expected['method']}, {len(rendered_ids)} candidates rendered")
     return failures
 
 
 def check_entity_page(browser: str, profile: Path, base: str) -> list[str]:
-    """Bakhmut's page, as rendered: names, former name, codes, map link."""
+    """Bakhmut's page, as rendered: names, former name, codes, the unit of before 2020, map link."""
     dom_text = dump(browser, profile, f"{base}/entity/{BAKHMUT}")
-    wanted = ["Bakhmut", "Бахмут", "Артемівськ", "1924\u20132016", "UA1402001001", "openstreetmap.org/?mlat="]
+    wanted = ["Bakhmut", "Бахмут", "Артемівськ", "1924\u20132016", "UA1402001001", "1410300000",
+              "Raion before 2020", 'href="/entity/koatuu:1410300000"', "openstreetmap.org/?mlat="]
     return [f"entity page: {w!r} missing" for w in wanted if w not in dom_text]
 
 
@@ -169,7 +176,10 @@ def check_typing(driver_path: str, browser: str, profile: Path, base: str, out: 
         driver.command("POST", "/url", {"url": f"{base}/entity/{BAKHMUT}"})
         driver.wait_for("document.readyState === 'complete'")
         driver.screenshot(out / "entity.png")
-        print(f"screenshots: {out / 'lookup.png'}, {out / 'entity.png'}")
+        driver.command("POST", "/url", {"url": f"{base}/entity/{FORMER_RAION}"})
+        driver.wait_for("document.readyState === 'complete'")
+        driver.screenshot(out / "former.png")
+        print(f"screenshots: {out / 'lookup.png'}, {out / 'entity.png'}, {out / 'former.png'}")
         return failures
     finally:
         driver.quit()
@@ -182,6 +192,8 @@ def check(base: str, out: Path, browser: str, driver: str | None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="uanorm-chromium-") as profile:
         failures += check_answer(browser, Path(profile), base, {"q": "Lisichansk"}, "matched")
         failures += check_answer(browser, Path(profile), base, {"q": "Іванівка", "oblast": "Kharkiv"}, "ambiguous")
+        failures += check_answer(browser, Path(profile), base, {"q": "Іванівка", "raion": "Вовчанський район"},
+                                 "matched")
         failures += check_entity_page(browser, Path(profile), base)
     if driver is None:
         print("chromedriver not found: typing and screenshots skipped (apt-get install -y chromium-driver)")

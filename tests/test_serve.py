@@ -33,6 +33,7 @@ SCHEMAS = Path(os.environ.get("UANORM_RECONCILIATION_SCHEMAS")
 LYSYCHANSK = "UA44120050010021900"
 BAKHMUT = "UA14020010010059145"
 KHARKIV_OBLAST = "UA63000000000041885"
+VOLOVODIVKA = "UA05020050020044192"  # two KOATUU codes: renumbered in 2020
 
 
 # -- fixtures: a server in a thread, a client, the schemas ---------------------------------
@@ -141,6 +142,10 @@ def test_types_are_the_kinds_with_broader_types(client: httpx.Client) -> None:
     assert set(KINDS) <= set(by_id)
     assert by_id["village"]["broader"] == [{"id": "populated-place", "name": by_id["populated-place"]["name"]}]
     assert by_id["raion"]["broader"][0]["id"] == "admin-unit"
+    assert by_id["former-raion"] == {"id": "former-raion", "name": "former raion",
+                                     "broader": [{"id": "admin-unit", "name": "administrative unit"}]}
+    assert by_id["country"]["broader"][0]["id"] == "admin-unit"
+    assert by_id["former-settlement"]["broader"][0]["id"] == "populated-place"
 
 
 # -- queries and results -------------------------------------------------------------------
@@ -191,6 +196,16 @@ def test_description_names_kind_hromada_raion_oblast_population(client: httpx.Cl
                                    "Luhanska oblast; population 93,340")
 
 
+def test_descriptions_tell_namesakes_apart(client: httpx.Client) -> None:
+    result = reconcile(client, {"q": {"query": "Іванівка", "limit": 25,
+                                      "properties": [{"pid": "oblast", "v": "Kharkiv oblast"}]}})["q"]["result"]
+    descriptions = [c["description"] for c in result]
+    assert len(result) == 25 and len(set(descriptions)) == len(descriptions)
+    by_id = dict(zip((c["id"] for c in result), descriptions))
+    assert by_id["UA63040030210094400"] == ("Іванівка \u2014 village in Barvinkivska hromada (24 km W of Barvinkove), "
+                                            "Iziumskyi raion, Kharkivska oblast")  # a namesake in the same hromada
+
+
 @pytest.mark.parametrize("value", ["Kharkiv oblast", "Харківська обл.", KHARKIV_OBLAST, "UA-63",
                                    {"id": KHARKIV_OBLAST, "name": "Kharkivska oblast"}, ["", "Kharkiv"]])
 def test_oblast_property_decides_as_resolve_does(client: httpx.Client, normalizer, value: Any) -> None:
@@ -200,6 +215,46 @@ def test_oblast_property_decides_as_resolve_does(client: httpx.Client, normalize
     expected = normalizer.resolve("Іванівка", oblast=text)
     assert [c["id"] for c in result] == [c.id for c in expected.candidates]
     assert all("Kharkivska oblast" in c["description"] for c in result)
+
+
+ZOLOCHIV_KHARKIV, ZOLOCHIV_LVIV = "UA63020050010064235", "UA46040070010068975"
+#: Real queries with the row's other columns, the clues resolve takes for them, and what they must decide.
+WITH_PROPERTIES = [
+    ("Іванівка", {"oblast": "Kharkiv oblast", "raion": "Богодухівський район"}, {}, "UA63020010200017280"),
+    ("Іванівка", {"raion": "Вовчанський район"}, {}, "UA63140010320082855"),  # a raion of before 2020
+    ("Іванівка", {"raion": {"id": "koatuu:6321600000", "name": "Vovchanskyi raion"}}, {"raion": "koatuu:6321600000"},
+     "UA63140010320082855"),  # the same, from a raion column reconciled against this service
+    ("Іванівка", {"oblast": "Харківська", "raion": "Chuhuivskyi"}, {}, None),  # still several in that raion
+    ("Іванівка", {"hromada": "Vovchanska hromada"}, {}, "UA63140010320082855"),
+    ("Іванівка", {"oblast": KHARKIV_OBLAST, "raion": {"id": "UA63100000000059237", "name": "Lozivskyi raion"}},
+     {"raion": "UA63100000000059237"}, "UA63100050310020822"),  # a column OpenRefine reconciled
+    ("Іванівка", {"raion": "Нісенітницький район"}, {}, None),  # names nothing: the explanation says so
+    ("Zolochiv", {}, {}, None),
+    ("Zolochiv", {"lat": "50.28", "lon": 35.95}, {"near": (50.28, 35.95)}, ZOLOCHIV_KHARKIV),
+    ("Zolochiv", {"coordinates": "49.80, 24.90"}, {"near": (49.8, 24.9)}, ZOLOCHIV_LVIV),
+    ("Zolochiv", {"oblast": "Lviv oblast", "coordinates": "50.28,35.95"}, {"near": (50.28, 35.95)},
+     ZOLOCHIV_LVIV),  # the clues disagree: resolve goes by the oblast, and so does the service
+]
+
+
+def test_properties_decide_exactly_as_resolve_with_the_same_clues(client: httpx.Client, normalizer) -> None:
+    queries = {f"q{i}": {"query": text, "properties": [{"pid": pid, "v": v} for pid, v in given.items()]}
+               for i, (text, given, _, _) in enumerate(WITH_PROPERTIES)}
+    results = reconcile(client, queries)
+    for i, (text, given, keywords, decided) in enumerate(WITH_PROPERTIES):
+        clues = {k: v for k, v in given.items() if k in ("oblast", "raion", "hromada")} | keywords
+        expected = normalizer.resolve(text, **clues)
+        result = results[f"q{i}"]["result"]
+        matched = [c["id"] for c in result if c["match"]]
+        assert matched == ([expected.best.id] if expected.status == "matched" else []), (text, given)
+        assert [c["id"] for c in result] == [c.id for c in expected.candidates], (text, given)
+        assert (expected.id, matched[:1]) == (decided, [decided] if decided else []), (text, given, expected)
+        lookup = client.get("/api/lookup", params={"q": text, **{k: v["id"] if isinstance(v, dict) else v
+                                                                   for k, v in given.items()}}).json()
+        assert (lookup["status"], lookup["method"], lookup["explanation"]) == \
+            (expected.status, expected.method, expected.explanation)
+        if "Нісенітницький" in str(given):
+            assert "raion hint 'Нісенітницький район' not recognized, ignored" in lookup["explanation"]
 
 
 def test_get_post_and_jsonp_give_the_same_results(client: httpx.Client) -> None:
@@ -229,14 +284,14 @@ def test_identical_queries_in_a_batch_are_resolved_once(normalizer) -> None:
     class Counting:
         gazetteer = normalizer.gazetteer
 
-        def resolve(self, text: str, *, oblast: str | None = None, kind: Any = None, limit: int = 5):
+        def resolve(self, text: str, **clues: Any):
             calls.append(text)
-            return normalizer.resolve(text, oblast=oblast, kind=kind, limit=limit)
+            return normalizer.resolve(text, **clues)
 
     names = ["Kyiv", "Lviv", "Odesa", "Kharkiv", "Dnipro"]
     batch = json.dumps({f"q{i}": {"query": names[i % 5], "properties": [{"pid": "oblast", "v": ""}]}
                         for i in range(1000)})
-    results = protocol.reconcile(Service.over(Counting()), protocol.parse_batch(batch))
+    results = protocol.reconcile(Service.over(Counting()), protocol.parse_batch(batch))  # type: ignore[arg-type]
     assert len(results) == 1000 and sorted(calls) == sorted(names)
     assert results["q7"] == results["q2"]
 
@@ -298,29 +353,43 @@ def test_flyout_is_small_escaped_html(client: httpx.Client) -> None:
 def test_propose_properties_by_type(client: httpx.Client) -> None:
     city = valid("data-extension-property-proposal", client.get("/extend/propose", params={"type": "city"}).json())
     assert city["type"] == "city"
-    assert {"katottg", "pcode", "oblast", "raion", "hromada", "lat", "lon"} <= {p["id"] for p in city["properties"]}
+    assert {"katottg", "koatuu", "pcode", "oblast", "raion", "hromada", "former_raion", "lat", "lon", "population",
+            "name_uk", "former_names"} <= {p["id"] for p in city["properties"]}
+    assert "successor" not in {p["id"] for p in city["properties"]}
+    former = {p["id"] for p in client.get("/extend/propose", params={"type": "former-raion"}).json()["properties"]}
+    assert {"koatuu", "oblast", "successor", "lat", "lon"} <= former and not {"katottg", "raion"} & former
     person = client.get("/extend/propose", params={"type": "person"}).json()["properties"]
     assert "raion" not in {p["id"] for p in person} and "name_uk" in {p["id"] for p in person}
     assert len(client.get("/extend/propose", params={"limit": 3}).json()["properties"]) == 3
 
 
 def test_extend_gives_codes_hierarchy_coordinates_names(client: httpx.Client) -> None:
-    properties = ["katottg", "koatuu", "pcode", "oblast", "raion", "hromada", "lat", "lon", "coordinates",
-                  "population", "name_uk", "name_latin", "name_ru", "former_names"]
-    query = {"ids": [LYSYCHANSK, BAKHMUT, "person:serhii-haidai"], "properties": [{"id": p} for p in properties]}
+    properties = ["katottg", "koatuu", "pcode", "oblast", "raion", "hromada", "former_raion", "successor", "lat",
+                  "lon", "coordinates", "population", "name_uk", "name_latin", "name_ru", "former_names"]
+    ids = [LYSYCHANSK, BAKHMUT, "person:serhii-haidai", "koatuu:1410300000", VOLOVODIVKA]
+    query = {"ids": ids, "properties": [{"id": p} for p in properties]}
     valid("data-extension-query", query)
     answer = client.post("/reconcile", data={"extend": json.dumps(query)})
     data = valid("data-extension-response", answer.json())
     assert [m["id"] for m in data["meta"]] == properties
-    assert next(m for m in data["meta"] if m["id"] == "raion")["type"] == {"id": "raion", "name": "raion"}
+    types = {m["id"]: m["type"]["id"] for m in data["meta"] if "type" in m}
+    assert types == {"oblast": "oblast", "raion": "raion", "hromada": "hromada", "former_raion": "former-raion",
+                     "successor": "admin-unit"}
     row = data["rows"][LYSYCHANSK]
     assert row["katottg"] == [{"str": LYSYCHANSK}] and row["pcode"] == [{"str": "UA4412005001"}]
+    assert row["koatuu"] == [{"str": "4411800000"}]
     assert row["raion"] == [{"id": "UA44120000000092852", "name": "Siverskodonetskyi raion"}]
     assert row["hromada"][0]["name"] == "Lysychanska hromada" and row["oblast"][0]["name"] == "Luhanska oblast"
-    assert row["lat"] == [{"float": 48.91211}] and row["lon"] == [{"float": 38.42088}]
-    assert row["coordinates"] == [{"str": "48.91211,38.42088"}]
+    assert row["former_raion"] == [{"id": "koatuu:4411800000", "name": "Lysychansk (miska rada)"}]
+    assert row["lat"] == [{"float": 48.90468}] and row["lon"] == [{"float": 38.4429}]  # OCHA's point
+    assert row["coordinates"] == [{"str": "48.90468,38.4429"}] and row["successor"] == []
     assert row["population"] == [{"int": 93340}] and row["name_uk"] == [{"str": "Лисичанськ"}]
     assert data["rows"][BAKHMUT]["former_names"] == [{"str": "Артемівськ / Artemivsk (1924\u20132016)"}]
+    assert data["rows"][VOLOVODIVKA]["koatuu"] == [{"str": "0523084004"}, {"str": "0523081001"}]  # every code
+    council = data["rows"]["koatuu:1410300000"]
+    assert council["successor"] == [{"id": "UA14020000000013572", "name": "Bakhmutskyi raion"}]
+    assert council["koatuu"] == [{"str": "1410300000"}] and council["katottg"] == council["pcode"] == []
+    assert council["oblast"][0]["name"] == "Donetska oblast"
     person = data["rows"]["person:serhii-haidai"]
     assert person["raion"] == [] and person["katottg"] == [] and person["name_uk"] == [{"str": "Сергій Гайдай"}]
     assert client.get("/reconcile", params={"extend": json.dumps(query)}).json() == data

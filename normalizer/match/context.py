@@ -138,7 +138,9 @@ class ContextReader:
     def _read_units(self, text: str, kind_word: str) -> set[str]:
         kinds = UNIT_KINDS[kind_word]
         index = self.retriever.index
-        eid = index.eid_of(text.upper()) if text.upper().startswith("UA") else None
+        as_id = clean_text(text)  # no lone surrogate reaches SQLite
+        as_id = as_id.upper() if as_id.upper().startswith("UA") else as_id
+        eid = index.eid_of(as_id) if as_id.startswith("UA") or ":" in as_id else None  # koatuu:... of a former raion
         if eid is not None:
             row = index.entities([eid])[eid]
             return {row.id} if row.kind in kinds else set()

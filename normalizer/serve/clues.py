@@ -1,26 +1,24 @@
 """The clues a query carries besides its name, handed to `Normalizer.resolve` as keywords.
 
-`resolve` takes `oblast=` today; `raion=`, `hromada=` (names in any spelling or IDs) and
-`near=(lat, lon)` are on their way. The service inspects resolve's signature once and passes a
-clue only where resolve accepts it, so it decides exactly as `resolve` (and `clean`) decide,
-and picks the new clues up when they land; a clue the installed version cannot take is
-reported back as ignored, never guessed at here.
+`oblast`, `raion` (today's or a pre-2020 one) and `hromada` go to resolve as the row gives them
+(names in any spelling or IDs), a point as `near=(lat, lon)`: the service decides exactly as
+`resolve` (and `clean`) decide. A clue resolve cannot read is said in its explanation ("raion hint
+'...' not recognized, ignored"); only values the service cannot turn into a clue at all (coordinates
+that are not degrees) come back here, as `Resolved.ignored`.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from typing import Any
 
-from normalizer import HintError, Result
+from normalizer import HintError, Normalizer, Result
 
 from .errors import RequestError, shorten
 
-#: The keyword clues, in the order they are reported.
+#: The keywords of resolve's clues.
 CLUE_NAMES = ("oblast", "raion", "hromada", "near")
 
 _COORDINATE_SPLIT = re.compile(r"\s*[,;\s]\s*")
@@ -45,46 +43,20 @@ class Clues:
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
-    """A resolve answer with the clues it could not use (and why)."""
+    """A resolve answer with the property values the service could not read as clues (and why)."""
 
     result: Result
     ignored: tuple[str, ...] = ()
 
 
-def accepted_clues(normalizer: Any) -> frozenset[str]:
-    """The clue keywords this normalizer's `resolve` takes (its signature is read once per class)."""
-    return _accepted(type(normalizer))
-
-
-@lru_cache(maxsize=32)
-def _accepted(cls: type) -> frozenset[str]:
-    try:
-        parameters = inspect.signature(cls.resolve).parameters
-    except (TypeError, ValueError, AttributeError):  # not introspectable: the one clue resolve always had
-        return frozenset({"oblast"})
-    return frozenset(name for name in CLUE_NAMES if name in parameters)
-
-
-def resolve(normalizer: Any, text: str, clues: Clues, *, kind: tuple[str, ...] | None = None,
+def resolve(normalizer: Normalizer, text: str, clues: Clues, *, kind: tuple[str, ...] | None = None,
             limit: int = 5) -> Resolved:
-    """`normalizer.resolve(text, ...)` with every clue it accepts; the others come back as ignored."""
-    accepted = accepted_clues(normalizer)
-    keywords: dict[str, Any] = {}
-    ignored = list(clues.problems)
-    for name, value in clues.given().items():
-        if name in accepted:
-            keywords[name] = value
-        else:
-            ignored.append(f"{_label(name)}: this version of uanorm does not use it yet")
+    """`normalizer.resolve(text, ...)` with every clue given; values that were no clue come back as ignored."""
     try:
-        result = normalizer.resolve(text, kind=kind, limit=limit, **keywords)
+        result = normalizer.resolve(text, kind=kind, limit=limit, **clues.given())
     except HintError as exc:  # a clue resolve refuses: the caller's to fix, in one line
         raise RequestError(str(exc)) from None
-    return Resolved(result, tuple(ignored))
-
-
-def _label(name: str) -> str:
-    return "coordinates" if name == "near" else name
+    return Resolved(result, clues.problems)
 
 
 def coordinate(value: str | float, axis: str) -> float | None:

@@ -1,7 +1,7 @@
-"""Data extension: property values of reconciled entities (codes, hierarchy, coordinates, names).
+"""Data extension: property values of reconciled entities (codes, units, history, coordinates, names).
 
-`oblast`, `raion` and `hromada` come back as entities ({id, name}) that are themselves in
-this service's identifier space, so OpenRefine keeps them reconciled.
+`oblast`, `raion`, `hromada`, `former_raion` and `successor` come back as entities ({id, name}) that
+are themselves in this service's identifier space, so OpenRefine keeps them reconciled.
 """
 
 from __future__ import annotations
@@ -10,16 +10,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gazetteer import Entity
+from gazetteer.codes import PCODE_KINDS
+from gazetteer.model import ADMIN_KINDS, FORMER_KINDS, SETTLEMENT_KINDS
+
 from . import protocol
 from .entities import Facts
 from .errors import PayloadTooLargeError, RequestError, shorten
 from .service import Service
 
-#: Kinds with a place in the KATOTTG hierarchy, and the kinds below each level.
-ADMIN = frozenset({"oblast", "raion", "hromada", "city", "settlement", "village", "city-district"})
-_BELOW_OBLAST = ADMIN - {"oblast"} | {"facility", "island", "former-raion"}
-_BELOW_RAION = ADMIN - {"oblast", "raion"}
-_BELOW_HROMADA = ADMIN - {"oblast", "raion", "hromada"}
+#: The kinds below each level of the hierarchy (those that may have an oblast, a raion, a hromada).
+_BELOW_OBLAST = ADMIN_KINDS - {"oblast"} | FORMER_KINDS | {"facility", "island"}
+_BELOW_RAION = ADMIN_KINDS - {"oblast", "raion"}
+_BELOW_HROMADA = ADMIN_KINDS - {"oblast", "raion", "hromada"}
+#: Kinds that lay in a raion of before 2020.
+_IN_FORMER_RAION = SETTLEMENT_KINDS | {"former-settlement"}
+#: Kinds with KOATUU codes: today's units and the former ones.
+_WITH_KOATUU = ADMIN_KINDS | FORMER_KINDS
 #: Properties any kind may have (coordinates, names): no restriction.
 _ANY = None
 
@@ -48,15 +55,16 @@ def _text(value: Any) -> list[dict[str, Any]]:
     return [{"str": str(value)}] if value not in (None, "") else []
 
 
-def _code(key: str) -> Callable[[Facts], list[dict[str, Any]]]:
-    return lambda facts: _text(facts.codes.get(key))
+def _codes(scheme: str) -> Callable[[Facts], list[dict[str, Any]]]:
+    return lambda facts: [{"str": code} for code in facts.codes_of(scheme)]
+
+
+def _entity(entity: Entity | None) -> list[dict[str, Any]]:
+    return [{"id": entity.id, "name": entity.name}] if entity is not None else []
 
 
 def _unit(level: str) -> Callable[[Facts], list[dict[str, Any]]]:
-    def values(facts: Facts) -> list[dict[str, Any]]:
-        unit = facts.place.unit(level)
-        return [{"id": unit.id, "name": unit.name}] if unit is not None else []
-    return values
+    return lambda facts: _entity(facts.place.unit(level))
 
 
 def _number(field: str, kind: str) -> Callable[[Facts], list[dict[str, Any]]]:
@@ -72,16 +80,22 @@ def _coordinates(facts: Facts) -> list[dict[str, Any]]:
 
 
 PROPERTIES = (
-    ExtendProperty("katottg", "KATOTTG", "the unit's code in the KATOTTG codifier", ADMIN, _code("katottg")),
-    ExtendProperty("koatuu", "KOATUU", "the unit's code in the former KOATUU classifier", ADMIN | {"former-raion"},
-                   _code("koatuu")),
-    ExtendProperty("pcode", "P-code", "the OCHA/HDX P-code (ADM1-ADM4)", ADMIN, _code("pcode")),
+    ExtendProperty("katottg", "KATOTTG", "the unit's code in the KATOTTG codifier", ADMIN_KINDS, _codes("katottg")),
+    ExtendProperty("koatuu", "KOATUU", "the unit's codes in the former KOATUU classifier (the primary one first)",
+                   _WITH_KOATUU, _codes("koatuu")),
+    ExtendProperty("pcode", "P-code", "the OCHA/HDX P-code (ADM1-ADM4)", PCODE_KINDS, _codes("pcode")),
     ExtendProperty("oblast", "oblast", "the oblast (or city with special status) it lies in", _BELOW_OBLAST,
                    _unit("oblast"), "oblast"),
-    ExtendProperty("raion", "raion", "the raion it lies in", _BELOW_RAION, _unit("raion"), "raion"),
+    ExtendProperty("raion", "raion", "the raion it lies in today", _BELOW_RAION, _unit("raion"), "raion"),
     ExtendProperty("hromada", "hromada", "the hromada it lies in", _BELOW_HROMADA, _unit("hromada"), "hromada"),
-    ExtendProperty("lat", "latitude", "latitude in degrees (WGS 84)", _ANY, _number("lat", "float")),
-    ExtendProperty("lon", "longitude", "longitude in degrees (WGS 84)", _ANY, _number("lon", "float")),
+    ExtendProperty("former_raion", "raion before 2020", "the raion or city council it lay in before the 2020 reform",
+                   _IN_FORMER_RAION, lambda facts: _entity(facts.former_raion), "former-raion"),
+    ExtendProperty("successor", "successor", "the unit that took a former unit's place", FORMER_KINDS,
+                   lambda facts: _entity(facts.successor), "admin-unit"),
+    ExtendProperty("lat", "latitude", "latitude in degrees (WGS 84; OCHA's point for units)", _ANY,
+                   _number("lat", "float")),
+    ExtendProperty("lon", "longitude", "longitude in degrees (WGS 84; OCHA's point for units)", _ANY,
+                   _number("lon", "float")),
     ExtendProperty("coordinates", "coordinates", "'lat,lon' in degrees", _ANY, _coordinates),
     ExtendProperty("population", "population", "population (GeoNames)", _ANY, _number("population", "int")),
     ExtendProperty("name_uk", "Ukrainian name", "the official Ukrainian name", _ANY,

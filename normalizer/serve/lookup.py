@@ -46,5 +46,5 @@ def lookup(service: Service, params: Mapping[str, str]) -> dict[str, Any]:
     entries = protocol.candidates(service, resolved)
     for entry, candidate in zip(entries, result.candidates):
         entry.update(kind=candidate.kind, name_uk=candidate.name_uk, url=entity_url(candidate.id))
-    return {"input": result.input, "status": result.status, "explanation": result.explanation,
-            "ignored": list(resolved.ignored), "candidates": entries}
+    return {"input": result.input, "status": result.status, "method": result.method,
+            "explanation": result.explanation, "ignored": list(resolved.ignored), "candidates": entries}

@@ -2,7 +2,8 @@
 
 Types are the gazetteer's entity kinds (`gazetteer.KINDS`), each with its broader type
 (populated place, administrative unit, feature); a broader type in a query stands for all
-its kinds. Properties carry a row's other columns as clues for `resolve` (see `clues`).
+its kinds. Properties carry a row's other columns (oblast, raion, hromada, a point) to
+`resolve` as its clues (see `clues`), so a batch decides as `resolve` and `clean` do.
 A candidate's `match` is true exactly when uanorm's status is `matched` and it is the best
 candidate; scores are uanorm's scores times 100.
 """
@@ -40,8 +41,10 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 230
 #: The broader type of a kind (kinds not listed have none; kinds not in KINDS are skipped).
 BROADER = {
     "city": "populated-place", "settlement": "populated-place", "village": "populated-place",
+    "former-settlement": "populated-place",  # a settlement a register once listed
     "oblast": "admin-unit", "raion": "admin-unit", "hromada": "admin-unit", "city-district": "admin-unit",
-    "former-raion": "admin-unit",
+    "former-raion": "admin-unit",  # a raion or city council of before the 2020 reform
+    "country": "admin-unit",  # Ukraine, above the oblasts
     "region": "feature", "river": "feature", "sea": "feature", "reservoir": "feature", "island": "feature",
     "facility": "feature",
 }
@@ -70,7 +73,7 @@ class Property:
 #: Properties a reconciliation query may carry: the row's other columns, used as resolve's clues.
 QUERY_PROPERTIES = (
     Property("oblast", "oblast", "the row's oblast: a name in any spelling, a KATOTTG code or ISO 3166-2"),
-    Property("raion", "raion", "the row's raion: a name in any spelling or a KATOTTG code"),
+    Property("raion", "raion", "the row's raion, today's or one of before 2020: a name in any spelling or an ID"),
     Property("hromada", "hromada", "the row's hromada: a name in any spelling or a KATOTTG code"),
     Property("lat", "latitude", "the row's latitude in degrees (with lon)"),
     Property("lon", "longitude", "the row's longitude in degrees (with lat)"),
@@ -281,7 +284,7 @@ def _json_type(value: Any) -> str:
 
 
 def resolve(service: Service, query: Query) -> Resolved:
-    """Resolve one parsed query with its clues."""
+    """Resolve one parsed query with every clue its properties gave."""
     return clue_module.resolve(service.normalizer, query.text, query.clues, kind=query.kinds, limit=query.limit)
 
 

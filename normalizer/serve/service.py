@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
 
 from normalizer import Normalizer
 
@@ -15,7 +14,7 @@ from .entities import Catalog
 class Service:
     """The normalizer (thread-safe: it holds a lock) and the entity catalog of one process."""
 
-    normalizer: Any
+    normalizer: Normalizer
     catalog: Catalog
 
     @classmethod
@@ -24,8 +23,8 @@ class Service:
         return cls.over(Normalizer(home))
 
     @classmethod
-    def over(cls, normalizer: Any) -> Service:
-        """A service answering from an open Normalizer (or one with the same resolve and gazetteer)."""
+    def over(cls, normalizer: Normalizer) -> Service:
+        """A service answering from an open Normalizer."""
         return cls(normalizer, Catalog(normalizer.gazetteer))
 
     def close(self) -> None:

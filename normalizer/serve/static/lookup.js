@@ -105,11 +105,12 @@
     const status = document.getElementById("status");
     status.textContent = data.status;
     status.className = "status status-" + data.status;
+    document.getElementById("method").textContent = data.method ? "by " + data.method : "";
     document.getElementById("input").textContent = data.input ? "\u201c" + data.input + "\u201d" : "";
     document.getElementById("explanation").textContent = data.explanation;
     const ignored = document.getElementById("ignored");
     ignored.replaceChildren();
-    for (const note of data.ignored) ignored.append(element("li", {}, "clue not used \u2014 " + note));
+    for (const note of data.ignored) ignored.append(element("li", {}, "not read as a clue \u2014 " + note));
     const rows = document.querySelector("#candidates tbody");
     rows.replaceChildren();
     data.candidates.forEach(function (candidate, index) {
