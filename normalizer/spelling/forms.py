@@ -355,14 +355,17 @@ def given_name_groups() -> dict[str, int]:
             for column in ("uk", "ru"):
                 for spelling in (row.get(column) or "").split("|"):
                     if spelling.strip():
-                        groups.setdefault(skeleton(_romanize_given(spelling.strip(), column)), number)
+                        for romanized in _romanize_given(spelling.strip(), column):
+                            groups.setdefault(skeleton(romanized), number)
     return groups
 
 
-def _romanize_given(name: str, lang: str) -> str:
-    from .romanize import get_system
+def _romanize_given(name: str, lang: str) -> list[str]:
+    """A given name under every romanization system of its language (Юлія: Yuliia, Julija, Joelija ...),
+    the national or wire system first: a spelling two names share goes to the name it is most used for."""
+    from .romanize import romanize_all
 
-    return get_system("kmu2010" if lang == "uk" else "wire-ru").romanize(name)
+    return list(romanize_all(name, lang).values())
 
 
 @lru_cache(maxsize=1)
