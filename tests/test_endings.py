@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from normalizer.spelling.endings import DATA_DIR, base_forms, endings, word_bases
+from normalizer.spelling.endings import DATA_DIR, base_forms, endings, word_bases, written_inflected
 from normalizer.spelling.keys import fold
 
 
@@ -52,3 +52,8 @@ def test_every_word_of_a_name_may_be_inflected():
     (group,) = base_forms(fold("Nowej Kachowce"), "place")
     assert "nowa kachowka" in {b.text for b in group}
     assert base_forms("a b c d", "place") == ()
+
+
+def test_only_a_case_ends_with_a_marked_ending():
+    assert written_inflected("Charkově") and written_inflected("Sumách") and written_inflected("Kamieńcu")
+    assert not written_inflected("Charkove") and not written_inflected("Kijów") and not written_inflected("Záporoží")

@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from ..spelling.cleanup import MAX_NAME_LENGTH
-from ..spelling.endings import base_forms
+from ..spelling.endings import base_forms, written_inflected
 from ..spelling.forms import (
     PATRONYMIC,
     given_name_group,
@@ -118,8 +118,13 @@ class Retriever:
                 hits.append(Hit(eid, fid, "inflection", system, spelling, w.INFLECTION, note=spelling))
         if not key:
             return hits
-        if inflected and not cyrillic and not exact_rows:  # after a preposition: w Charkowie, v Kyjevě
-            hits.extend(self._foreign_ending_hits(folded, inflected=True))
+        if inflected and not cyrillic and (not exact_rows or written_inflected(core)):
+            # after a preposition: w Charkowie, v Kyjevě; an ending only a case has (v Charkově) rules out
+            # the name as written (the village Charkove)
+            foreign = self._foreign_ending_hits(folded, inflected=True)
+            if foreign and exact_rows:
+                hits, by_key = [h for h in hits if h.method != "exact"], []
+            hits.extend(foreign)
         exact_fids = {h.fid for h in hits}
         for fid, eid, system, spelling in by_key:
             if fid in exact_fids:

@@ -132,3 +132,20 @@ def base_forms(folded: str, applies: str) -> tuple[tuple[Base, ...], ...]:
         if len(combined) >= MAX_COMBINATIONS:
             break
     return (tuple(combined),) if combined else ()
+
+
+@lru_cache(maxsize=1)
+def _marked_endings() -> tuple[str, ...]:
+    """Place endings as written that hold a letter their fold lacks (-ě, -ách, -ého): only a case ends so."""
+    marked = []
+    with open(DATA_DIR / "foreign_endings.tsv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            ending = row["ending"].lower()
+            if row["applies"] != "person" and fold(ending) != ending:
+                marked.append(ending)
+    return tuple(sorted(marked, key=len, reverse=True))
+
+
+def written_inflected(name: str) -> bool:
+    """Whether a Latin name, as written, ends with a case ending no nominative has (v Charkově, ve Lvově)."""
+    return name.lower().endswith(_marked_endings())
