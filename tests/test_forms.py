@@ -46,3 +46,8 @@ def test_each_word_of_a_russian_compound_is_read_as_its_ukrainian_counterpart():
 
 def test_readings_of_a_long_input_stay_few():
     assert len(ukrainian_readings([skeleton("Podgornoye")] * 30)) <= 24
+
+
+def test_a_foreign_word_stands_for_the_ukrainian_adjective_of_a_compound():
+    readings = ukrainian_readings([skeleton("Belgorod"), skeleton("Dniester")])
+    assert skeleton("Bilhorod-Dnistrovskyi") in readings

@@ -448,7 +448,8 @@ _READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 @lru_cache(maxsize=1)
 def _word_pairs() -> dict[str, tuple[str, ...]]:
-    """Skeleton of a word -> skeletons of its counterparts in the other language (Вторая <-> Друга)."""
+    """Skeleton of a word -> skeletons of its counterparts in the other language (Вторая <-> Друга), and of
+    a foreign word to the Ukrainian words it stands for in compounds (Dniester -> Дністровський)."""
     pairs: dict[str, list[str]] = {}
     with open(DATA_DIR / "word_pairs.tsv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -459,6 +460,11 @@ def _word_pairs() -> dict[str, tuple[str, ...]]:
                 romanized_pairs = pairs.setdefault(word, [])
                 if target not in romanized_pairs:
                     romanized_pairs.append(target)
+    # foreign words that stand for a Ukrainian one in compound exonyms (Belgorod-Dniester), one way
+    with open(DATA_DIR / "exonym_words.tsv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            targets = pairs.setdefault(skeleton(row["word"]), [])
+            targets.extend(k for k in (skeleton(uk) for uk in row["uk"].split("|")) if k not in targets)
     return {word: tuple(targets) for word, targets in pairs.items()}
 
 
