@@ -8,6 +8,9 @@ Sets (benchmarks/data/):
   dev_places.tsv   input, expected_id, oblast, category     (places: top-1 must be the ID)
   dev_persons.tsv  input, expected_name_uk, category         (persons: top-1 must be that person)
   dev_foreign.tsv  input, country                            (must NOT resolve to a Ukrainian entity)
+  dev_spellings.tsv, dev_spellings_persons.tsv  the same kinds: spellings of other languages (Dutch,
+                   Swedish, Polish, Czech and Slovak cases, feminine surnames), compound exonyms, Russian
+                   names of towns (run with --spellings)
   holdout_*.tsv    the same kinds, compiled independently by someone who never saw the matcher
   GeoNames alternates: every alternate spelling GeoNames gives for a Ukrainian place that the
   default build links to a KATOTTG unit, resolved against a KATOTTG-only build.
@@ -93,17 +96,17 @@ def run_places(n: Normalizer, show: int, name: str = "dev_places.tsv") -> dict[s
     return tally.report(f"places ({name})", show)
 
 
-def run_persons(n: Normalizer, show: int) -> dict[str, object]:
+def run_persons(n: Normalizer, show: int, name: str = "dev_persons.tsv") -> dict[str, object]:
     tally = Tally()
     by_name = {e.name_uk: e.id for e in n.gazetteer.entities("person")}
-    for row in read_tsv("dev_persons.tsv"):
+    for row in read_tsv(name):
         expected = by_name.get(row["expected_name_uk"])
         result = n.resolve(row["input"])
         best = result.best.id if result.best else None
         right = expected is not None and best == expected
         tally.add(row["category"], right, result.status == "matched",
                   f"{row['input']!r} -> {result.status} {best} (want {expected or row['expected_name_uk']})")
-    return tally.report("persons (dev_persons.tsv)", show)
+    return tally.report(f"persons ({name})", show)
 
 
 def run_foreign(n: Normalizer, show: int, name: str = "dev_foreign.tsv") -> dict[str, object]:
@@ -179,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--geonames", action="store_true", help="also run the GeoNames-alternates set")
     parser.add_argument("--holdout", action="store_true",
                         help="also run the held-out set (holdout_*.tsv: compiled independently, never tuned on)")
+    parser.add_argument("--spellings", action="store_true",
+                        help="also run the spellings sets (dev_spellings.tsv, dev_spellings_persons.tsv)")
     parser.add_argument("--katottg-home", help="home for the KATOTTG-only build (default: a temp dir)")
     parser.add_argument("--errors", type=int, default=0, help="show this many errors per category")
     parser.add_argument("--json", help="write the figures to this JSON file")
@@ -192,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         "foreign": run_foreign(n, args.errors),
     }
     print(f"\n(dev set resolved in {time.perf_counter() - started:.1f}s)")
+    if args.spellings:
+        figures["spellings_places"] = run_places(n, args.errors, "dev_spellings.tsv")
+        figures["spellings_persons"] = run_persons(n, args.errors, "dev_spellings_persons.tsv")
     if args.holdout:
         figures["holdout_places"] = run_places(n, args.errors, "holdout_places.tsv")
         figures["holdout_foreign"] = run_foreign(n, args.errors, "holdout_foreign.tsv")

@@ -136,7 +136,7 @@ def test_table_format(name):
     assert all(len(row) == len(rows[0]) and row[-1] for row in rows[1:])
 
 
-@pytest.mark.parametrize("name", [history.KOATUU_CODES, history.RENAMINGS])
+@pytest.mark.parametrize("name", [history.KOATUU_CODES, history.RENAMINGS, history.RUSSIAN_NAMES])
 def test_every_id_exists_in_the_codifier(gazetteer, name):
     ids = {row["id"] for row in history.table(name)}
     unknown = [i for i in ids if (e := gazetteer.find(i)) is None or e.source != "katottg"]
@@ -172,3 +172,15 @@ def test_a_store_of_the_previous_format_is_rebuilt(tmp_path):
     connection.commit()
     connection.close()
     assert _freshness(path, None)[1] is False
+
+
+def test_official_russian_names_of_towns_are_russian_names(gazetteer, normalizer):
+    rows = history.table(history.RUSSIAN_NAMES)
+    assert len(rows) > 2000
+    vuhledar = gazetteer.get("UA14040050010075856")
+    assert vuhledar.name_ru == "Угледар"  # not derivable from Вугледар
+    assert ("Угледар", "russian") in {(n.text, n.type) for n in gazetteer.names(vuhledar.id)}
+    kinds = {gazetteer.get(row["id"]).kind for row in rows}
+    assert kinds <= {"city", "settlement", "city-district"}
+    # the city Хотин by its Russian name Хотин (Khotin), over the settlement Хотінь whose name is spelled so
+    assert normalizer.resolve("Khotin").best.id == "UA73040190010054219"

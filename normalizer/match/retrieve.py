@@ -4,7 +4,9 @@ In order, each step only when the ones before found nothing (or `deep` asks for 
 exact fold; inflected Cyrillic -> lemma (suffix rules, then the dictionaries); the
 skeleton (transliteration differences erased); the skeletons of lemmas; a Russian form
 read back as Ukrainian; the deletion neighbourhood of the skeleton (up to two edits, and
-swapped letters); foreign declension endings. Persons come by surname and given name.
+swapped letters); foreign declension endings (spelling.endings; right away when a preposition
+says the Latin name is inflected: w Charkowie, v Kyjevě). Persons come by surname (as written, a
+lemma of a Cyrillic one, a base of a foreign-inflected one: Zelenského, Tymošenková) and given name.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from ..spelling.cleanup import MAX_NAME_LENGTH
+from ..spelling.endings import base_forms, written_inflected
 from ..spelling.forms import (
     PATRONYMIC,
     given_name_group,
@@ -31,8 +34,6 @@ from .index import FormRow, IndexReader
 
 #: Characters the skeleton drops (it keeps only letters): swapping one with a neighbour changes nothing.
 _INERT = frozenset(string.digits + string.punctuation + string.whitespace)
-#: Foreign declension endings tried last (Lithuanian Bachmutas, Latvian Kijiva ...).
-_FOREIGN_ENDINGS = ("as", "is", "us", "a", "o", "e", "um", "i")
 #: Forms cached per process before the cache is emptied and refilled.
 _FORMS_CACHE_LIMIT = 200_000
 
@@ -118,6 +119,13 @@ class Retriever:
                 hits.append(Hit(eid, fid, "inflection", system, spelling, w.INFLECTION, note=spelling))
         if not key:
             return hits
+        if inflected and not cyrillic and (not exact_rows or written_inflected(core)):
+            # after a preposition: w Charkowie, v Kyjevě; an ending only a case has (v Charkově) rules out
+            # the name as written (the village Charkove)
+            foreign = self._foreign_ending_hits(folded, inflected=True)
+            if foreign and exact_rows:
+                hits, by_key = [h for h in hits if h.method != "exact"], []
+            hits.extend(foreign)
         exact_fids = {h.fid for h in hits}
         for fid, eid, system, spelling in by_key:
             if fid in exact_fids:
@@ -138,8 +146,8 @@ class Retriever:
         if (hits and not deep) or not fuzzy or len(key) < 4:
             return hits
         hits = hits + self.fuzzy_hits(folded, key)
-        if not cyrillic and all(h.score < w.FOREIGN_ENDING_WHEN_BELOW for h in hits):
-            hits.extend(self._foreign_ending_hits(folded))
+        if not cyrillic and not inflected and all(h.score < w.FOREIGN_ENDING_WHEN_BELOW for h in hits):
+            hits.extend(self._foreign_ending_hits(folded, inflected=False))
         return hits
 
     def _lemma_skeleton_hits(self, folded: str) -> list[Hit]:
@@ -157,20 +165,30 @@ class Retriever:
                 break
         return hits
 
-    def _foreign_ending_hits(self, folded: str) -> list[Hit]:
-        """Spellings of the stem left when a foreign declension ending is dropped (the first ending that finds any)."""
-        hits: list[Hit] = []
-        for ending in _FOREIGN_ENDINGS:
-            if folded.endswith(ending) and len(folded) - len(ending) >= 4:
-                stem = folded[: -len(ending)]
-                for fid, eid, system, spelling in self.index.by_skeleton(skeleton(stem)):
-                    similarity = ratio(stem, spelling) / 100.0
+    def _foreign_ending_hits(self, folded: str, *, inflected: bool) -> list[Hit]:
+        """Spellings of the base forms of a name inflected in another language (w Charkowie -> Charków,
+        Bachmutas -> Bachmut): the first ending of the table whose bases reach any. After a preposition a
+        base that is a spelling as it stands is an inflected form, like у Лисичанську."""
+        groups = base_forms(folded, "place")
+        if not groups:
+            return []
+        found: dict[str, list[tuple[int, int, str, str]]] = {}
+        keys = sorted({skeleton(base.text) for group in groups for base in group})
+        for fid, eid, system, spelling, key_found in self.index.by_skeletons(keys):
+            found.setdefault(key_found, []).append((fid, eid, system, spelling))
+        for group in groups:
+            hits: list[Hit] = []
+            for base in group:
+                for fid, eid, system, spelling in found.get(skeleton(base.text), ()):
+                    if inflected and spelling == base.text:
+                        hits.append(Hit(eid, fid, "inflection", system, spelling, w.INFLECTION, note=base.text))
+                        continue
+                    similarity = ratio(base.text, spelling) / 100.0
                     hits.append(Hit(eid, fid, "skeleton", system, spelling,
-                                    w.FOREIGN_ENDING_BASE + w.FOREIGN_ENDING_SPAN * similarity,
-                                    note=f"foreign ending -{ending} dropped"))
-                if hits:
-                    break
-        return hits
+                                    w.FOREIGN_ENDING_BASE + w.FOREIGN_ENDING_SPAN * similarity, note=base.note))
+            if hits:
+                return hits
+        return []
 
     def fuzzy_hits(self, folded: str, key: str) -> list[Hit]:
         """Spellings whose skeleton is within 1 (short names) or 2 edits of the input's."""
@@ -233,8 +251,11 @@ class Retriever:
                 continue  # no surname starts like this word: not a person
             others = words[:position] + words[position + 1 :]
             variants = [word]
-            if is_cyrillic(word) and skeleton(word) not in known:
-                variants.extend(lemma_candidates(fold(word), use_dictionary=False)[1:8])
+            if skeleton(word) not in known:
+                if is_cyrillic(word):
+                    variants.extend(lemma_candidates(fold(word), use_dictionary=False)[1:8])
+                else:  # Zelenského, Zełenskiego, Tymošenková
+                    variants.extend(base.text for group in base_forms(fold(word), "person") for base in group)
             direct = skeleton(word)
             keys = {skeleton(v) for v in variants if skeleton(v) in known}
             sids: dict[int, int] = {}

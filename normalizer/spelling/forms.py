@@ -15,13 +15,14 @@ from __future__ import annotations
 import csv
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import product
 from pathlib import Path
 
 from gazetteer.textutil import APOSTROPHE, APOSTROPHE_LIKE
 
-from .keys import fold, skeleton
+from .keys import fold, join_skeletons, skeleton
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _ONE_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHE_LIKE, APOSTROPHE))
@@ -34,6 +35,10 @@ _RU_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ївка", ("евка",)),
     ("івка", ("овка", "евка")),
     ("івці", ("овцы", "евцы")),
+    ("івські", ("овские", "евские")),
+    ("ські", ("ские",)),
+    ("цькі", ("цкие",)),
+    ("зькі", ("зкие", "жские")),
     ("івське", ("овское", "евское")),
     ("івський", ("овский", "евский")),
     ("івська", ("овская", "евская")),
@@ -47,6 +52,7 @@ _RU_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ддя", ("дье",)),
     ("иця", ("ица",)),
     ("ця", ("ца",)),
+    ("ці", ("цы",)),
     ("ець", ("ец",)),
     ("ське", ("ское",)),
     ("цьке", ("цкое",)),
@@ -95,10 +101,36 @@ def _adjective_variants(word: str, is_last: bool) -> list[str]:
     return [word]
 
 
+@lru_cache(maxsize=1)
+def russian_stems() -> tuple[tuple[str, str, bool], ...]:
+    """(Ukrainian stem, Russian stem, only at the start of a word) from data/russian_stems.tsv, longest first:
+    the correspondences the letters do not give (Підгірне -> Подгорное, Кам'янка -> Каменка)."""
+    rows = []
+    with open(DATA_DIR / "russian_stems.tsv", encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
+            uk, ru, position = row["uk"].translate(_ONE_APOSTROPHE), row["ru"], row["position"]
+            if not uk or not ru or position not in ("start", "any") or not row["source"]:
+                raise ValueError(f"russian_stems.tsv:{line}: needs uk, ru, a position (start or any) and a source")
+            rows.append((uk, ru, position == "start"))
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+def _with_russian_stems(word: str) -> str:
+    """The word with every Ukrainian stem of the table that it holds written the Russian way."""
+    for uk, ru, at_start in russian_stems():
+        if word.startswith(uk) if at_start else uk in word:
+            word = ru + word[len(uk):] if at_start else word.replace(uk, ru)
+    return word
+
+
 def _word_russian(word: str, is_last: bool) -> list[str]:
-    """Russian candidates for one lowercase Ukrainian word."""
+    """Russian candidates for one lowercase Ukrainian word (the table's stems first, as the letters give next)."""
     results: list[str] = []
+    bases = []
     for base in _adjective_variants(word, is_last):
+        stemmed = _with_russian_stems(base)
+        bases.extend((stemmed, base) if stemmed != base else (base,))
+    for base in bases:
         ending_variants = [base]
         for ending, replacements in _RU_ENDINGS:
             if base.endswith(ending) and len(base) > len(ending) + 1:
@@ -144,9 +176,13 @@ def derive_russian(name_uk: str, limit: int = 6) -> tuple[str, ...]:
     tokens = [w for w in words if w and not w.isspace() and w != "-"]
     if not tokens:
         return ()
+    # a word before a hyphen stands alone (Слобідка-Мушкатівська: a noun, not an adjective before a noun)
+    hyphenated = [words[i + 1] == "-" for i in range(0, len(words) - 1) if words[i] and not words[i].isspace()
+                  and words[i] != "-"]
     per_word = []
     for index, word in enumerate(tokens):
-        per_word.append(_word_russian(word, index == len(tokens) - 1)[:4])
+        alone = index == len(tokens) - 1 or (index < len(hyphenated) and hyphenated[index])
+        per_word.append(_word_russian(word, alone)[:4])
     combos = []
     for combination in product(*per_word):
         it = iter(combination)
@@ -355,14 +391,17 @@ def given_name_groups() -> dict[str, int]:
             for column in ("uk", "ru"):
                 for spelling in (row.get(column) or "").split("|"):
                     if spelling.strip():
-                        groups.setdefault(skeleton(_romanize_given(spelling.strip(), column)), number)
+                        for romanized in _romanize_given(spelling.strip(), column):
+                            groups.setdefault(skeleton(romanized), number)
     return groups
 
 
-def _romanize_given(name: str, lang: str) -> str:
-    from .romanize import get_system
+def _romanize_given(name: str, lang: str) -> list[str]:
+    """A given name under every romanization system of its language (Юлія: Yuliia, Julija, Joelija ...),
+    the national or wire system first: a spelling two names share goes to the name it is most used for."""
+    from .romanize import romanize_all
 
-    return get_system("kmu2010" if lang == "uk" else "wire-ru").romanize(name)
+    return list(romanize_all(name, lang).values())
 
 
 @lru_cache(maxsize=1)
@@ -409,7 +448,8 @@ _READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 @lru_cache(maxsize=1)
 def _word_pairs() -> dict[str, tuple[str, ...]]:
-    """Skeleton of a word -> skeletons of its counterparts in the other language (Вторая <-> Друга)."""
+    """Skeleton of a word -> skeletons of its counterparts in the other language (Вторая <-> Друга), and of
+    a foreign word to the Ukrainian words it stands for in compounds (Dniester -> Дністровський)."""
     pairs: dict[str, list[str]] = {}
     with open(DATA_DIR / "word_pairs.tsv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -420,36 +460,73 @@ def _word_pairs() -> dict[str, tuple[str, ...]]:
                 romanized_pairs = pairs.setdefault(word, [])
                 if target not in romanized_pairs:
                     romanized_pairs.append(target)
+    # foreign words that stand for a Ukrainian one in compound exonyms (Belgorod-Dniester), one way
+    with open(DATA_DIR / "exonym_words.tsv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            targets = pairs.setdefault(skeleton(row["word"]), [])
+            targets.extend(k for k in (skeleton(uk) for uk in row["uk"].split("|")) if k not in targets)
     return {word: tuple(targets) for word, targets in pairs.items()}
 
 
-def ukrainian_readings(words: list[str], limit: int = 24) -> list[str]:
-    """Skeleton keys a Russian-form name may have in Ukrainian (words given as skeletons)."""
-    from itertools import product as combine
+@lru_cache(maxsize=1)
+def _stem_readings() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The table of Russian/Ukrainian stems read backwards, on skeleton keys (Podgornoye: pod -> pid, Hor -> Hir)."""
+    rules = []
+    for uk, ru, at_start in russian_stems():
+        source, target = skeleton(ru), skeleton(uk)
+        if source and source != target:
+            rules.append((re.compile(("^" if at_start else "") + re.escape(source)), target))
+    return tuple(rules)
 
-    options: list[list[str]] = []
+
+#: Readings kept per word; the combinations of a name of up to _BEST_FIRST_WORDS words are tried best first.
+_READINGS_PER_WORD = 12
+_BEST_FIRST_WORDS = 3
+
+
+def _word_readings(word: str, pairs: dict[str, tuple[str, ...]]) -> list[str]:
+    """Ukrainian skeletons one Russian-form word may have, fewest rule applications first."""
+    steps = {word: 0}
+    for counterpart in pairs.get(word, ()):
+        steps.setdefault(counterpart, 1)
+    if word == "imeni":
+        steps.setdefault("", 1)
+    rules = _READINGS + _stem_readings()
+    for round_ in (1, 2):  # rules combine: Rubezhnoye -> rubiZnoe -> rubiZne
+        for candidate in sorted(steps):  # a snapshot: the loop adds to the dict
+            if steps[candidate] != round_ - 1:
+                continue
+            for pattern, replacement in rules:
+                changed = pattern.sub(replacement, candidate)
+                if changed != candidate:
+                    steps.setdefault(changed, round_)
+            # the old ѣ: Russian е is Ukrainian і in the stem (Белая -> Біла, Рубежное -> Рубіжне)
+            for position, char in enumerate(candidate[:-1]):
+                if char == "e" and position > 0:
+                    steps.setdefault(candidate[:position] + "i" + candidate[position + 1 :], round_)
+    return sorted(steps, key=lambda v: (steps[v], len(v), v))[:_READINGS_PER_WORD]
+
+
+def ukrainian_readings(words: list[str], limit: int = 24) -> list[str]:
+    """Skeleton keys a Russian-form name may have in Ukrainian (words given as skeletons), most likely first.
+
+    Each word is read on its own (Belgorod-Dnestrovsky: Bilhorod + Dnistrovskyi); the combinations of a
+    name of several words are taken best first (fewest changes over all words), `limit` per word.
+    """
     pairs = _word_pairs()
-    for word in words:
-        variants = {word}
-        for counterpart in pairs.get(word, ()):
-            variants.add(counterpart)
-        if word in ("imeni", "imeni"):
-            variants.add("")
-        for _ in range(2):  # rules combine: Rubezhnoye -> rubiZnoe -> rubiZne
-            for candidate in sorted(variants):  # a snapshot: the loop adds to the set
-                for pattern, replacement in _READINGS:
-                    changed = pattern.sub(replacement, candidate)
-                    if changed != candidate:
-                        variants.add(changed)
-                # the old ѣ: Russian е is Ukrainian і in the stem (Белая -> Біла, Рубежное -> Рубіжне)
-                for position, char in enumerate(candidate[:-1]):
-                    if char == "e" and position > 0:
-                        variants.add(candidate[:position] + "i" + candidate[position + 1 :])
-        options.append(sorted(variants, key=lambda v: (v != word, len(v), v))[:10])
+    options = [_word_readings(word, pairs) for word in words]
+    combinations: Iterable[tuple[str, ...]]
+    if 1 < len(options) <= _BEST_FIRST_WORDS:
+        ranked = sorted(product(*(range(len(o)) for o in options)), key=lambda ranks: (sum(ranks), ranks))
+        combinations = (tuple(options[i][rank] for i, rank in enumerate(ranks)) for ranks in ranked)
+        limit *= len(options)
+    else:  # one word, or so many that only the first combinations are tried
+        combinations = product(*options)
     readings: list[str] = []
-    for combination in combine(*options):
-        key = "".join(combination)
-        if key and key != "".join(words) and key not in readings:
+    original = join_skeletons(words)
+    for combination in combinations:
+        key = join_skeletons(combination)
+        if key and key != original and key not in readings:
             readings.append(key)
         if len(readings) >= limit:
             break

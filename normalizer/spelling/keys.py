@@ -113,6 +113,12 @@ def skeleton(text: str) -> str:
     return _REPEATS.sub(_FIRST_GROUP, symbols)
 
 
+def join_skeletons(parts: list[str] | tuple[str, ...]) -> str:
+    """The skeleton of a name from the skeletons of its words (Bilhorod + Dnistrovskyi: the d of both is one)."""
+    symbols = _REPEATS.sub(_FIRST_GROUP, "".join(parts)).replace("ie", "e")
+    return _REPEATS.sub(_FIRST_GROUP, symbols)
+
+
 def is_cyrillic(text: str) -> bool:
     """True when the text's letters are mostly Cyrillic."""
     cyrillic = latin = 0

@@ -118,7 +118,8 @@ def load_data(path: str = str(DATA_PATH)) -> AnnotateData:
         street_before=frozenset(fold(w) for w in raw["streets"]["before"]),
         street_after=frozenset(fold(w) for w in raw["streets"]["after"]),
         adjective=re.compile(rf"(?:{endings})$"),
-        prepositions=frozenset(fold(p) for p in prepositions() if " " not in p),
+        # one-letter Latin prepositions (Czech v, Polish w, z) are also initials: V. Zelensky
+        prepositions=frozenset(fold(p) for p in prepositions() if " " not in p and not (len(p) == 1 and p.isascii())),
         settings=dict(raw["text"]),
     )
 
