@@ -244,7 +244,7 @@ def test_atomic_outputs_leave_nothing_on_error(tmp_path: Path) -> None:
 
 
 def test_review_columns_are_the_import_format() -> None:
-    assert REVIEW_COLUMNS[:10] == ("column", "value", "oblast", "oblast_id", "raion", "raion_id", "hromada",
-                                   "count", "status", "why")
-    assert REVIEW_COLUMNS[-1] == "chosen_id" and len(REVIEW_COLUMNS) == 10 + 5 * 9 + 1
+    assert REVIEW_COLUMNS[:11] == ("column", "value", "oblast", "oblast_id", "raion", "raion_id", "hromada",
+                                   "point", "count", "status", "why")
+    assert REVIEW_COLUMNS[-1] == "chosen_id" and len(REVIEW_COLUMNS) == 11 + 5 * 9 + 1
     assert {"candidate_3_score", "candidate_5_map", "candidate_1_population"} <= set(REVIEW_COLUMNS)

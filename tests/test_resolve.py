@@ -154,3 +154,23 @@ def test_identifiers_resolve_to_themselves(normalizer: Normalizer) -> None:
     assert normalizer.resolve("UA44120050010021900").id == "UA44120050010021900"
     assert normalizer.resolve("UA-63").id == "UA63000000000041885"
     assert normalizer.resolve("person:serhii-haidai").id == "person:serhii-haidai"
+
+
+def _clue_cases() -> list[dict[str, str]]:
+    with open(GOLDEN / "clues.tsv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@pytest.mark.parametrize("case", _clue_cases(), ids=lambda c: f"{c['input']}|{c['note']}")
+def test_golden_clue_case(normalizer: Normalizer, case: dict[str, str]) -> None:
+    """Real rows with what surrounds the name: oblast, raion (today's or before 2020), hromada, point; addresses,
+    phrases, placeholders, lists, regions abroad."""
+    near = (float(case["lat"]), float(case["lon"])) if case["lat"] else None
+    result = normalizer.resolve(case["input"], oblast=case["oblast"] or None, raion=case["raion"] or None,
+                                hromada=case["hromada"] or None, near=near)
+    expected = case["expected"]
+    if expected in ("ambiguous", "unmatched"):
+        assert result.status == expected, result.explanation
+    else:
+        assert result.status == MATCHED, result.explanation
+        assert result.best is not None and result.best.id == expected, result.explanation

@@ -9,10 +9,11 @@ Formats (the header decides):
   ``parent_id``, ``country``, ``role``), a ``hide`` row hides the built-in ``id``.
   Entities come first so that variants can name them; importing an export into an
   empty layer rebuilds the same state (``source`` and ``added_at`` are informative);
-- review: the review file of ``uanorm clean`` (``column,value,oblast,oblast_id,raion,raion_id,count,
-  status,candidate_1_id,...,chosen_id``): each row with ``chosen_id`` records a decision: the value,
-  written in that oblast and raion, is that entity (a candidate's number, a KATOTTG code or another ID,
-  a KOATUU code or an OCHA P-code); rows left without ``chosen_id`` are counted and skipped;
+- review: the review file of ``uanorm clean`` (``column,value,oblast,oblast_id,raion,raion_id,hromada,
+  point,count,status,why,candidate_1_id,...,chosen_id``): each row with ``chosen_id`` records a decision:
+  the value, written in that oblast and raion, is that entity (a candidate's number, a KATOTTG code or
+  another ID, a KOATUU code or an OCHA P-code); a row placed only by a point is scoped to the chosen
+  entity's oblast and raion; rows left without ``chosen_id`` are counted and skipped;
 - a ``decision`` row of an export (``text``, ``id``, ``oblast_id``, ``raion_id``) does the same.
 
 CSV and TSV files may be comma-, semicolon- or tab-separated, UTF-8 (with or without BOM) or
@@ -77,11 +78,25 @@ def _decoded(path: Path) -> str:
             text = data.decode("cp1251")
         except UnicodeDecodeError:
             text = ""
-        letters = [c for c in text if c.isalpha()]
-        if letters and sum("\u0400" <= c <= "\u04ff" for c in letters) >= len(letters) // 3:
+        if _reads_as_cyrillic(text):
             return text
         raise DataError(f"{path} is not UTF-8 text, nor Windows-1251 ({exc.reason} at byte {exc.start}); "
                         "save it as UTF-8") from exc
+
+
+def _reads_as_cyrillic(text: str) -> bool:
+    """Whether a Windows-1251 reading gives Cyrillic words rather than Latin words sprinkled with Cyrillic
+    letters (what Latin-1 or another code page read as Windows-1251 looks like: 'cafй')."""
+    import re
+
+    cyrillic = mixed = 0
+    for word in re.findall(r"[^\W\d_]+", text):
+        has_cyrillic = any("\u0400" <= c <= "\u04ff" for c in word)
+        if has_cyrillic and any(c.isascii() for c in word):
+            mixed += 1
+        elif has_cyrillic:
+            cyrillic += 1
+    return cyrillic > 0 and mixed * 10 <= cyrillic
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -143,7 +158,7 @@ def _review_rows(path: Path, header: list[str], reader: Iterator[list[str]], sta
         rows.append(ImportRow(line=number, text=unescape_formula(record.get("value", "")), entity_id=chosen,
                               action="decision", note=f"review of {path.name}" + (f" ({where})" if where else ""),
                               oblast_id=_blank(record.get("oblast_id")), raion_id=_blank(record.get("raion_id")),
-                              candidates=candidates))
+                              candidates=candidates, placed_by_point=bool(_blank(record.get("point")))))
     return rows, "review", skipped
 
 

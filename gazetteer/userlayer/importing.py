@@ -120,6 +120,9 @@ class Sorting:
         value = check_text(row.text, "value")
         entity = self.layer.target(self.db, chosen_entity(self.layer.base, row.entity_id, row.candidates))
         scope = (check_scope(row.oblast_id), check_scope(row.raion_id))
+        if row.placed_by_point and scope == ("", ""):
+            # the row said where only by a point: the value is this entity around it, that is, in its raion
+            scope = (entity.oblast_id or "", entity.raion_id or entity.former_raion_id or "")
         key = (fold_name(value), *scope)
         earlier = self.decided.get(key)
         if earlier is not None:

@@ -139,6 +139,7 @@ class ImportRow:
     oblast_id: str | None = None  # a decision's scope
     raion_id: str | None = None
     candidates: tuple[str, ...] = ()  # a review row's candidates, for a chosen_id given by number
+    placed_by_point: bool = False  # a review row whose only clue was a point: scoped to the chosen entity's raion
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ class ContextReader:
         self.centres = centres
         self._oblasts: dict[str, frozenset[str]] = {}
         self._units: dict[tuple[str, str], frozenset[str]] = {}
+        self._unit_oblasts: dict[str, str | None] = {}  # the oblast of each unit a hint named
         self._top_rows: list[EntityRow] | None = None
 
     def forget(self) -> None:
@@ -116,14 +117,28 @@ class ContextReader:
             found.update(s.row.id for s in cities.values() if s.category == "K" and s.score >= w.ACCEPT)
         return found
 
-    def raions_for(self, text: str) -> frozenset[str]:
+    def raions_for(self, text: str, oblasts: frozenset[str] | None = None) -> frozenset[str]:
         """Raion IDs a raion hint may denote: today's raions and those of before 2020 (an ID, a KOATUU code or
-        any spelling, with or without its type word, in any case: "Чугуївського району"); empty if none."""
-        return self._units_for(text, "raion")
+        any spelling, with or without its type word, in any case: "Чугуївського району"), those in `oblasts`
+        when some are; empty if none, or if the hint names more than MAX_UNITS_PER_HINT."""
+        return self.within(self._units_for(text, "raion"), oblasts)
 
-    def hromadas_for(self, text: str) -> frozenset[str]:
-        """Hromada IDs a hromada hint may denote (an ID or any spelling); empty if none."""
-        return self._units_for(text, "hromada")
+    def hromadas_for(self, text: str, oblasts: frozenset[str] | None = None) -> frozenset[str]:
+        """Hromada IDs a hromada hint may denote (an ID or any spelling), those in `oblasts` when some are; empty
+        if none, or if the hint names more than MAX_UNITS_PER_HINT (Олександрівська: one in many oblasts)."""
+        return self.within(self._units_for(text, "hromada"), oblasts)
+
+    def units_named(self, text: str, kind_word: str) -> frozenset[str]:
+        """Every raion or hromada (`kind_word`) a hint's text may denote, wherever it lies (no cap)."""
+        return self._units_for(text, kind_word)
+
+    def within(self, units: frozenset[str], oblasts: frozenset[str] | None) -> frozenset[str]:
+        """The units in the given oblasts (all of them when none lies there: the clues then disagree, and each
+        counts for itself); none when more than MAX_UNITS_PER_HINT remain (a name too common to place)."""
+        if oblasts and len(units) > 1:
+            inside = frozenset(unit for unit in units if self._unit_oblasts.get(unit) in oblasts)
+            units = inside or units
+        return units if len(units) <= MAX_UNITS_PER_HINT else frozenset()
 
     def _units_for(self, text: str, kind_word: str) -> frozenset[str]:
         key = (kind_word, text.strip())
@@ -145,8 +160,10 @@ class ContextReader:
             row = index.entities([eid])[eid]
             return {row.id} if row.kind in kinds else set()
         if text.isdigit():
-            rows = index.entities(index.by_code("koatuu", text.zfill(10))).values()
-            return {row.id for row in rows if row.kind in kinds}
+            rows = [row for row in index.entities(index.by_code("koatuu", text.zfill(10))).values()
+                    if row.kind in kinds]
+            self._unit_oblasts.update((row.id, row.oblast_id) for row in rows)
+            return {row.id for row in rows}
         parsed = parse_query(text)
         if parsed.too_long or not parsed.core:
             return set()
@@ -155,8 +172,19 @@ class ContextReader:
         if not scored:
             return set()
         top = max(s.score for s in scored.values())
-        chosen = {s.row.id for s in scored.values() if s.score >= top - w.RAION_HINT_TOLERANCE}
-        return chosen if top >= w.ACCEPT and len(chosen) <= MAX_UNITS_PER_HINT else set()
+        if top < w.ACCEPT:
+            return set()
+        chosen = [s.row for s in scored.values() if s.score >= top - w.RAION_HINT_TOLERANCE]
+        self._unit_oblasts.update((row.id, row.oblast_id) for row in chosen)
+        return {row.id for row in chosen}
+
+    def _oblasts_in(self, context: list[str]) -> frozenset[str] | None:
+        """The oblasts that the context phrases without a raion or hromada type word name (for narrowing)."""
+        found: set[str] = set()
+        for phrase in context:
+            if strip_type_words(phrase)[1] not in UNIT_KINDS:
+                found.update(self.oblasts_for(phrase))
+        return frozenset(found) or None
 
     def country_of(self, text: str) -> str | None:
         """The country of a phrase naming a place or region abroad ("Belgorod Oblast", "Russia", "Белгородская":
@@ -179,7 +207,7 @@ class ContextReader:
         for phrase in context:
             core, kind_word = strip_type_words(phrase)
             if kind_word in UNIT_KINDS:
-                units = self._units_for(phrase, kind_word)
+                units = self.within(self._units_for(phrase, kind_word), self._oblasts_in(context))
                 if units:
                     (raions if kind_word == "raion" else hromadas).update(units)
                     clues.notes.append(f"{kind_word} from context '{phrase}'")

@@ -34,7 +34,7 @@ from .identifiers import IdentifierReader
 from .index import IndexReader
 from .model import AMBIGUOUS, MATCHED, UNMATCHED, Candidate, Result
 from .retrieve import Hit, Retriever
-from .score import AUTHORITATIVE_TYPES, KIND_WORD_ADMITS, Clues, Scored, score_hits
+from .score import AUTHORITATIVE_TYPES, KIND_WORD_ADMITS, Clues, Scored, distance_km, score_hits
 
 _WORD_BREAK = re.compile(r"[\s-]+")
 
@@ -153,7 +153,10 @@ class Resolver:
 
     def _decided(self, text: str, clues: Clues, kinds: frozenset[str] | None, notes: list[str]) -> Result | None:
         """The answer a person decided in review for this value where the row's clues put it, if any."""
-        decision = self.decisions.find(fold_name(text), clues.oblasts, clues.raions)
+        if not len(self.decisions):
+            return None
+        near = None if clues.near is None else (lambda entity_id: self._lies_at(entity_id, clues.near))
+        decision = self.decisions.find(fold_name(text), clues.oblasts, clues.raions, near)
         if decision is None:
             return None
         eid = self.index.eid_of(decision.entity_id)
@@ -169,6 +172,17 @@ class Resolver:
                       f"a person decided in review that '{_shorten(text)}'{where} is {row.id} {row.name} "
                       f"(op {decision.op_id}); matched: user decision{said}", "user decision")
 
+    def _lies_at(self, entity_id: str, point: tuple[float, float] | None) -> bool:
+        """Whether an entity lies around a point: nearer than a point clue would contradict it."""
+        eid = self.index.eid_of(entity_id)
+        if eid is None or point is None:
+            return False
+        row = self.index.entities([eid])[eid]
+        if row.lat is None or row.lon is None:
+            return False
+        reach = w.REACH_KM.get(row.kind, w.REACH_KM["village"])
+        return distance_km(point, (row.lat, row.lon)) <= w.FAR_REACHES * reach
+
     def _clues(self, query: Query, hints: Hints, kinds: frozenset[str] | None,
                notes: list[str]) -> tuple[Clues, list[str]]:
         """The clues of an input (its kind word, the kinds asked for, the row's hints and the context phrases),
@@ -180,11 +194,12 @@ class Resolver:
             abroad = self.context.country_of(strip_type_words(clean_text(hints.oblast))[0])
             if abroad:
                 notes[-1] = f"oblast hint '{_shorten(hints.oblast)}' is abroad ({abroad})"
-        raions = self._hint("raion", hints.raion, self.context.raions_for, notes)
-        hromadas = self._hint("hromada", hints.hromada, self.context.hromadas_for, notes)
+        context = self.context.read(query.context)
+        where = _both(oblasts, context.oblasts)  # a raion or hromada name is read within the oblast given
+        raions = self._hint("raion", hints.raion, lambda text: self.context.raions_for(text, where), notes)
+        hromadas = self._hint("hromada", hints.hromada, lambda text: self.context.hromadas_for(text, where), notes)
         if hints.near is not None:
             notes.append(f"point {hints.near[0]:.4f}, {hints.near[1]:.4f}")
-        context = self.context.read(query.context)
         notes.extend(context.notes)
         query.alternates.extend(context.unused)
         kind_word = query.kind_hint

@@ -126,7 +126,7 @@ def _with_russian_stems(word: str) -> str:
 def _word_russian(word: str, is_last: bool) -> list[str]:
     """Russian candidates for one lowercase Ukrainian word (the table's stems first, as the letters give next)."""
     results: list[str] = []
-    bases = []
+    bases: list[str] = []
     for base in _adjective_variants(word, is_last):
         stemmed = _with_russian_stems(base)
         bases.extend((stemmed, base) if stemmed != base else (base,))

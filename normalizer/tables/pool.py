@@ -88,8 +88,7 @@ class BatchResolver:
         self.unknown_hints: list[str] = []
         #: Raion and hromada hints that named no unit, as (what, text).
         self.unknown_units: list[tuple[str, str]] = []
-        #: Rows whose coordinates were given but are not a point (ignored).
-        self.bad_points = 0
+        self._bad_points: set[tuple[str, str]] = set()
         self._answers: dict[Key, Answer] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[int]] = []
@@ -132,7 +131,7 @@ class BatchResolver:
         resolver = self.normalizer.resolver
         if what == "oblast":
             return resolver.oblasts_for(text)
-        return resolver.context.raions_for(text) if what == "raion" else resolver.context.hromadas_for(text)
+        return resolver.context.units_named(text, what)  # wherever they lie: the row's oblast narrows them later
 
     def _learn_hint(self, what: str, text: str, units: Collection[str]) -> None:
         # one unit: its ID (so that every spelling of it is one hint); none or several: the text itself (the
@@ -145,6 +144,11 @@ class BatchResolver:
         else:
             self.unknown_units.append((what, text))
 
+    @property
+    def bad_points(self) -> int:
+        """Distinct coordinate pairs given that are not a point (ignored)."""
+        return len(self._bad_points)
+
     def _point_key(self, lat: object, lon: object) -> tuple[float | None, float | None]:
         """A row's point as floats, or (None, None) when either is missing or not a point (counted)."""
         if _is_missing(lat) and _is_missing(lon):
@@ -154,7 +158,7 @@ class BatchResolver:
         except ValueError:  # HintError too: not a number, or off the globe
             point = None
         if point is None:
-            self.bad_points += 1
+            self._bad_points.add((str(lat), str(lon)))
             return None, None
         return round(point[0], 6), round(point[1], 6)
 

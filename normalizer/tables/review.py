@@ -1,11 +1,12 @@
 """What could not be decided: per-column statistics and the review file a person fills in.
 
 The review file lists each ambiguous or unmatched value once per context (the units its rows'
-oblast, raion and hromada name; spellings of one unit are one context), with its row count, why
+oblast, raion and hromada name, and its point; spellings of one unit are one context), with its row count, why
 it was not decided, and its top candidates with what tells namesakes apart: raion, hromada,
 population, point and a map link. A person writes a candidate's number (1-5) or any ID (KATOTTG,
 KOATUU, P-code) in chosen_id; `uanorm gazetteer import-variants REVIEW` records each filled row as a
-decision for that value in that oblast and raion, which the next `clean` applies.
+decision for that value in that oblast and raion (a row placed only by its point: around the chosen
+entity), which the next `clean` applies.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ REVIEW_CANDIDATES = CANDIDATES_KEPT
 CANDIDATE_PARTS = ("id", "name", "oblast", "raion", "hromada", "population", "point", "map", "score")
 #: The review file's columns; `uanorm gazetteer import-variants` reads value, oblast_id, raion_id and chosen_id.
 REVIEW_COLUMNS = (
-    "column", "value", "oblast", "oblast_id", "raion", "raion_id", "hromada", "count", "status", "why",
+    "column", "value", "oblast", "oblast_id", "raion", "raion_id", "hromada", "point", "count", "status", "why",
     *(f"candidate_{i}_{part}" for i in range(1, REVIEW_CANDIDATES + 1) for part in CANDIDATE_PARTS),
     "chosen_id",
 )
@@ -94,15 +95,16 @@ def review_rows(reports: Sequence[ColumnReport], unit_name: Callable[[str | None
             canonical = key if isinstance(key, Context) else Context(key if isinstance(key, str) else None)
             oblast_id = _unit_id(canonical.oblast)
             raion_id = _unit_id(canonical.raion)
+            point = "" if canonical.point is None else f"{canonical.point[0]:.5f}, {canonical.point[1]:.5f}"
             row: list[Any] = [report.column, _cap(value), _cap(written.oblast or ""), oblast_id or "",
-                              _cap(written.raion or ""), raion_id or "", _cap(written.hromada or ""),
+                              _cap(written.raion or ""), raion_id or "", _cap(written.hromada or ""), point,
                               entry.count, entry.answer.status, entry.answer.why]
             for index in range(REVIEW_CANDIDATES):
                 choices = entry.answer.candidates
                 row += _candidate_cells(choices[index], unit_name) if index < len(choices) \
                     else [""] * len(CANDIDATE_PARTS)
             rows.append([*row, ""])
-    rows.sort(key=lambda r: (-r[7], r[0], r[1], r[2], r[4]))
+    rows.sort(key=lambda r: (-r[8], r[0], r[1], r[2], r[4], r[7]))
     return rows
 
 
