@@ -306,6 +306,26 @@ class Resolver:
                                     f"the cell names several places ({names}); ambiguous: a list is never "
                                     "matched to one of them", "exact")
 
+    def _oblasts_listed(self, attempt: Attempt) -> None:
+        """"Запорізька, Луганська обл.": an oblast's adjective beside another oblast is a list of oblasts, never a
+        place of the second one that the first resembles (the village Zaporizke)."""
+        scored = attempt.scored.values()
+        if attempt.clues.raions is not None or attempt.clues.hromadas is not None:
+            return  # a raion or hromada beside it: an address of one place, not a list
+        if any(s.hit.method == "exact" and s.authoritative and "oblast" in s.confirmed for s in scored):
+            return  # "Полтава, Сватівський р-н, Луганська обл.": the village of that name in the oblast
+        named = self.oblasts_for(attempt.query.core)
+        given = attempt.clues.oblasts or frozenset()
+        if not named or not named.isdisjoint(given):
+            return
+        units = self.index.entities([eid for eid in map(self.index.eid_of, sorted(named | given)) if eid is not None])
+        places = tuple(candidate(Scored(eid, row, Hit(eid, 0, "exact", "as-written", row.name, 1.0), None, 1.0))
+                       for eid, row in units.items())
+        names = "; ".join(f"{c.id} {c.name}" for c in places)
+        attempt.answer = Result(attempt.text, AMBIGUOUS, places[0] if places else None, places,
+                                f"the cell names several oblasts ({names}); ambiguous: a list is never matched to "
+                                "one of them", "exact")
+
     def _neighbourhood(self, attempt: Attempt) -> None:
         """"Pivnichna Saltivka, Kharkiv": a name not known in the gazetteer, with its town named beside it,
         is placed in the town, saying so ("Kharkiv, Donetsk" names two towns: a list, never one of them)."""
@@ -391,6 +411,8 @@ def _direction_not_a_town(attempt: Attempt) -> bool:
 #: The fallback ladder of resolve, in order (see the module docstring).
 STAGES = (
     Stage("several places", lambda a: len(a.query.listed) >= 2, Resolver._several),
+    Stage("oblast beside oblast", lambda a: bool(a.query.context) and a.query.kind_hint is None
+          and a.clues.oblasts is not None, Resolver._oblasts_listed),
     Stage("direction", _direction_not_a_town, Resolver._direction),
     Stage("deeper retrieval", _unmatched_with_candidates, Resolver._deeper),
     Stage("trailing context", _names_a_unit_or_unmatched, Resolver._trailing),
