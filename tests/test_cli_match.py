@@ -107,3 +107,20 @@ def test_console_script_streams(env_home: Path) -> None:
     second = json.loads(process.stdout.readline())
     assert second["id"] == "UA63120270010096107"
     assert process.wait(timeout=30) == 0
+
+
+def test_gazetteer_show_tells_the_history(env_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bakhmut: its KOATUU code, its city council of before 2020, its Soviet name with years; a former raion:
+    when it ended, what replaced it, where its settlements are now."""
+    assert main(["gazetteer", "show", "UA14020010010059145"]) == 0
+    text = capsys.readouterr().out
+    assert "koatuu 1410300000" in text and "raion before 2020: " in text and "koatuu:1410300000" in text
+    assert "Артемівськ  [1924-2016]" in text
+    assert main(["gazetteer", "show", "--json", "koatuu:1421500000"]) == 0
+    history = json.loads(capsys.readouterr().out)["history"]
+    assert history["year_to"] == 2020 and history["successor"] == "UA14040000000098211"
+    assert {"UA14040000000098211", "UA14140000000070889"} <= {s["id"] for s in history["successors"]}
+    assert main(["gazetteer", "show", "koatuu:1421500000"]) == 0
+    text = capsys.readouterr().out
+    assert "existed until: 2020, now Volnovaskyi raion (UA14040000000098211)" in text
+    assert "its settlements are now in:" in text

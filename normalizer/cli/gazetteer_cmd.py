@@ -113,6 +113,10 @@ def _entity_json(gazetteer: Gazetteer, entity_id: str) -> dict[str, Any]:
     data["parents"] = [{"id": p.id, "kind": p.kind, "name": p.name, "name_uk": p.name_uk}
                        for p in gazetteer.parents(entity_id)]
     data["names"] = [n.to_dict() for n in gazetteer.names(entity_id)]
+    history = gazetteer.history_of(entity_id)
+    data["history"] = history.to_dict()
+    data["history"]["former_raion_name"] = history.former_raion.name if history.former_raion else None
+    data["history"]["successor_name"] = history.successor.name if history.successor else None
     return data
 
 
@@ -137,7 +141,35 @@ def run_show(args: argparse.Namespace) -> int:
         if name["year_from"] or name["year_to"]:
             years = f" [{name['year_from'] or ''}-{name['year_to'] or ''}]"
         print(f"    {name['text']}  ({name['type']}, {name['lang']}, {name['source']}){years}")
+    for line in _history_lines(data["history"]):
+        print(line)
     return 0
+
+
+def _history_lines(history: dict[str, Any]) -> list[str]:
+    """The history part of `gazetteer show`: codes, the raion before 2020, former names, successors."""
+    lines: list[str] = []
+    if history["year_to"]:
+        successor = history["successor"]
+        now = f", now {history['successor_name']} ({successor})" if successor else ""
+        lines.append(f"  existed until: {history['year_to']}{now}")
+    if history["codes"]:
+        lines.append("  codes:")
+        for code in history["codes"]:
+            lines.append(f"    {code['scheme']} {code['code']}" + (f"  ({code['note']})" if code["note"] else ""))
+    if history["former_raion"]:
+        lines.append(f"  raion before 2020: {history['former_raion_name']} ({history['former_raion']})")
+    if history["former_names"]:
+        lines.append("  former names:")
+        for name in history["former_names"]:
+            years = f"{name['year_from'] or ''}-{name['year_to'] or ''}"
+            lines.append(f"    {name['text']}  [{years}]  ({name['lang']}, {name['source']})")
+    if history["successors"]:
+        lines.append("  its settlements are now in:")
+        for unit in history["successors"]:
+            count = f": {unit['settlements']} settlement(s)" if unit["settlements"] else ""
+            lines.append(f"    {unit['name']} ({unit['id']}, {unit['relation']}){count}")
+    return lines
 
 
 def run_search(args: argparse.Namespace) -> int:
