@@ -146,18 +146,20 @@ def floor(input: str, output: str, answers: str) -> None:
     """The pipeline with a dict of answers for every (location, oblast): read, unique, map, write."""
     import polars as pl
 
+    from normalizer.tables.answers import SUFFIXES, output_names
+    from normalizer.tables.frames import polars_dtypes
+
     with open(answers, "rb") as handle:
         table: dict[tuple[str | None, str | None], tuple] = pickle.load(handle)
     frame = pl.read_csv(input, infer_schema=False)
     key = pl.struct(pl.col("location").alias("v"), pl.col("oblast").alias("o")).hash(seed=7).alias("__key")
     pairs = frame.select("location", "oblast").unique()
     rows = [table[(v, o)] for v, o in pairs.iter_rows()]
-    names = ["location_id", "location_name", "location_name_uk", "location_oblast_id", "location_kind",
-             "location_status"]
+    names = output_names("location")
+    dtypes = polars_dtypes()
     mapping = pairs.select(key).with_columns(
-        *[pl.Series(name, [r[i] for r in rows], dtype=pl.String) for i, name in enumerate(names)],
-        pl.Series("location_score", [r[6] for r in rows], dtype=pl.Float64),
-    )
+        *[pl.Series(name, [r[i] for r in rows], dtype=dtypes[suffix])
+          for i, (suffix, name) in enumerate(zip(SUFFIXES, names))])
     lookups = [pl.col("__key").replace_strict(mapping["__key"], mapping[name], default=None).alias(name)
                for name in mapping.columns if name != "__key"]
     out = frame.with_columns(key).with_columns(lookups).drop("__key")
@@ -165,7 +167,7 @@ def floor(input: str, output: str, answers: str) -> None:
     for column in frame.columns:
         order.append(column)
         if column == "location":
-            order.extend([*names, "location_score"])
+            order.extend(names)
     out.select(order).write_csv(output)
 
 
@@ -185,12 +187,15 @@ def answers_from(cleaned: Path, target: Path) -> None:
     """The dict the floor maps with, taken from the cleaned output."""
     import polars as pl
 
+    from normalizer.tables.answers import SUFFIXES, output_names
+    from normalizer.tables.frames import field_types
+
     frame = pl.read_csv(cleaned, infer_schema=False)
-    fields = ["location_id", "location_name", "location_name_uk", "location_oblast_id", "location_kind",
-              "location_status", "location_score"]
+    kinds = [field_types()[suffix] for suffix in SUFFIXES]
     table = {}
-    for row in frame.select(["location", "oblast", *fields]).unique().iter_rows():
-        table[(row[0], row[1])] = (*row[2:8], float(row[8]))
+    for row in frame.select(["location", "oblast", *output_names("location")]).unique().iter_rows():
+        table[(row[0], row[1])] = tuple(float(v) if kind is float and v not in (None, "") else v
+                                        for kind, v in zip(kinds, row[2:]))
     with open(target, "wb") as handle:
         pickle.dump(table, handle)
 

@@ -166,7 +166,8 @@ def test_golden_clue_case(normalizer: Normalizer, case: dict[str, str]) -> None:
     """Real rows with what surrounds the name: oblast, raion (today's or before 2020), hromada, point; addresses,
     phrases, placeholders, lists, regions abroad."""
     near = (float(case["lat"]), float(case["lon"])) if case["lat"] else None
-    result = normalizer.resolve(case["input"], oblast=case["oblast"] or None, raion=case["raion"] or None,
+    text = case["input"].replace("\\n", "\n")  # a cell of several lines, written \n in the table
+    result = normalizer.resolve(text, oblast=case["oblast"] or None, raion=case["raion"] or None,
                                 hromada=case["hromada"] or None, near=near)
     expected = case["expected"]
     if expected in ("ambiguous", "unmatched"):
