@@ -61,6 +61,12 @@ def decide(scored: dict[int, Scored], limit: int) -> Decision:
         reason = "only candidate" if margin is None else f"clear of the next candidate by {margin:.3f}"
         return _matched(ranked, reason, limit)
     group = [top, *near]
+    sharing = _sharing_a_former_name(top, group)
+    if len(sharing) >= 2 and not all(s.kind == "city" for s in sharing):
+        # "Кіровське, Crimea", "Орджонікідзе, Dnipropetrovsk oblast": villages renamed in one wave shared their
+        # Soviet names; a register of that time names each of them by it, so neither tier nor size says which.
+        # Cities alone (Artemivsk: Bakhmut, 80,500, and Kypuche, 7,200) are told apart by size as usual.
+        return Decision(AMBIGUOUS, ranked[:limit], f"a former name of {len(sharing)} places: no clue tells them apart")
     for keep, reason in _TIERS:
         kept = [s for s in group if keep(s)]
         dropped_names = {s.row.name_uk for s in group if not keep(s)}
@@ -88,6 +94,16 @@ _TIERS: tuple[tuple[Callable[[Scored], bool], str], ...] = (
     (lambda s: s.kind not in FORMER_KINDS, "a unit of today against one that no longer exists"),
     (lambda s: s.authoritative, "its current name against old or alternate names of others"),
 )
+
+
+def _sharing_a_former_name(top: Scored, group: list[Scored]) -> list[Scored]:
+    """The places of a near-tie reached through the same former name as the best one (empty unless the best
+    one is reached through a former name): a renaming list names each of them by it as rightly as the others."""
+    if top.form is None or top.form.type != "former":
+        return []
+    folded = fold(top.form.text)
+    return [s for s in group if s.form is not None and s.form.type == "former" and fold(s.form.text) == folded
+            and s.kind in PLACE_KINDS]
 
 
 def _namesakes(top: Scored, other: Scored) -> bool:
