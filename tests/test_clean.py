@@ -170,6 +170,31 @@ def test_each_distinct_pair_resolved_once(normalizer, monkeypatch: pytest.Monkey
     assert {h for _v, h in calls} == {KHARKIV_OBLAST, None}
 
 
+def test_clue_columns_resolve_each_distinct_context_once(normalizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spellings of one raion, and one point written two ways, are one context: the distinct work is the
+    distinct (value, units, point), not the distinct cells."""
+    calls: list[tuple[str, object]] = []
+    real = batch.answer_for
+
+    def counting(norm, value, hint, kind):
+        calls.append((value, hint))
+        return real(norm, value, hint, kind)
+
+    monkeypatch.setattr(batch, "answer_for", counting)
+    df = pl.DataFrame({"p": ["Іванівка"] * 600,
+                       "o": ["Харківська", "Kharkiv Oblast", "UA-63"] * 200,
+                       "r": ["Чугуївський", "Chuhuivskyi raion", "Чугуївського району", "Чугуївський р-н"] * 150,
+                       "lat": ["49.69", "49,69", "", ""] * 150, "lon": ["37.05", "37,05", "", ""] * 150})
+    out = clean(df, column="p", oblast_column="o", raion_column="r", lat_column="lat", lon_column="lon",
+                normalizer=normalizer)
+    assert len(calls) == 2  # with the point (a decimal point or comma) and without
+    assert {h.raion for _v, h in calls} == {"UA63140000000096278"}
+    assert {h.oblast for _v, h in calls} == {KHARKIV_OBLAST}
+    with_point = out.filter(pl.col("lat") != "")
+    assert with_point["p_id"].unique().to_list() == ["UA63140150050055542"]  # the namesake of the raion near it
+    assert out.filter(pl.col("lat") == "")["p_status"].unique().to_list() == ["ambiguous"]
+
+
 def test_pool_gives_the_same_answers(normalizer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "POOL_MIN", 2)
     monkeypatch.setattr(batch, "CHUNK_MAX", 3)
