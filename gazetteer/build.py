@@ -25,7 +25,7 @@ from .version import __version__
 CONTENT_MODULES = ("build.py", "model.py", "store.py", "latin.py", "textutil.py", "hierarchy.py")
 #: How a build's progress is titled, and what its first line adds.
 BUILD_TITLE = "building the gazetteer"
-BUILD_NOTE = "once per uanorm version, about half a minute"
+BUILD_NOTE = "once per uanorm version, about a minute"
 
 
 def parse_sources(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:

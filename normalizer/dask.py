@@ -13,7 +13,7 @@ On an existing cluster::
     cleaned.to_parquet("events-clean/")
 
 Every worker needs uanorm installed (the same version as the client) and a gazetteer
-home: its own UANORM_HOME by default (built on first use there, about half a minute per machine;
+home: its own UANORM_HOME by default (built on first use there, about a minute per machine;
 `client.run(normalizer.dask.prepare)` does it up front), or a path all workers can read,
 given as ``home=...``. Each worker process opens one Normalizer on first use and keeps it;
 within a partition every distinct (value, oblast) pair is resolved once.

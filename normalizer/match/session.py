@@ -61,7 +61,7 @@ class Matcher:
         """Open the matcher on `home` (default: UANORM_HOME, else the per-user data directory).
 
         The first use of a home (or of a new uanorm version) builds its gazetteer and matcher
-        index, about half a minute; `progress` receives that work (default: a bar on a terminal,
+        index, about a minute; `progress` receives that work (default: a bar on a terminal,
         plain lines elsewhere, INFO records of the "uanorm" logger; none with UANORM_QUIET=1).
         A home that cannot be used raises StoreError (a ValueError) naming it.
         """
