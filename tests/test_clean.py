@@ -188,7 +188,7 @@ def test_clue_columns_resolve_each_distinct_context_once(normalizer, monkeypatch
     out = clean(df, column="p", oblast_column="o", raion_column="r", lat_column="lat", lon_column="lon",
                 normalizer=normalizer)
     assert len(calls) == 2  # with the point (a decimal point or comma) and without
-    assert {h.raion for _v, h in calls} == {"UA63140000000096278"}
+    assert {h.raion for _v, h in calls} == {"UA63140000000096278|koatuu:6325400000"}  # today's and 2019's
     assert {h.oblast for _v, h in calls} == {KHARKIV_OBLAST}
     with_point = out.filter(pl.col("lat") != "")
     assert with_point["p_id"].unique().to_list() == ["UA63140150050055542"]  # the namesake of the raion near it

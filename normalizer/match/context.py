@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gazetteer.model import FORMER_KINDS
+
 from ..spelling.cleanup import clean_text, strip_type_words
 from ..spelling.keys import fold
 from ..spelling.parse import latin_adjective_stems, nouns_of_adjective, parse_query
@@ -28,6 +30,8 @@ UNDER_ANOTHER = {"UA-40": "UA-43"}
 UNIT_KINDS = {"raion": frozenset({"raion", "former-raion"}), "hromada": frozenset({"hromada"})}
 #: A raion or hromada hint naming more units than this (within the tolerance) names none of them.
 MAX_UNITS_PER_HINT = 3
+#: Joins the IDs of several units in one raion or hromada hint ("UA63140000000096278|koatuu:6325400000").
+UNIT_SEPARATOR = "|"
 #: Hints remembered per process before the memo is emptied.
 _HINT_CACHE_LIMIT = 10_000
 
@@ -151,6 +155,11 @@ class ContextReader:
         return found
 
     def _read_units(self, text: str, kind_word: str) -> set[str]:
+        if UNIT_SEPARATOR in text:  # the IDs of several units, as a table's hint is keyed: each read alone
+            units: set[str] = set()
+            for part in text.split(UNIT_SEPARATOR):
+                units.update(self._read_units(part.strip(), kind_word) if part.strip() else ())
+            return units
         kinds = UNIT_KINDS[kind_word]
         index = self.retriever.index
         as_id = clean_text(text)  # no lone surrogate reaches SQLite
@@ -174,7 +183,11 @@ class ContextReader:
         top = max(s.score for s in scored.values())
         if top < w.ACCEPT:
             return set()
-        chosen = [s.row for s in scored.values() if s.score >= top - w.RAION_HINT_TOLERANCE]
+        # a raion of before 2020 named as well as today's scores FORMER_ENTITY times as much: both are named
+        # ("Первомайський район": today's in Mykolaiv oblast and the former ones of Crimea and Kharkiv oblast),
+        # and the row's oblast chooses among them (within)
+        chosen = [s.row for s in scored.values()
+                  if s.score >= (top * w.FORMER_ENTITY if s.row.kind in FORMER_KINDS else top) - w.RAION_HINT_TOLERANCE]
         self._unit_oblasts.update((row.id, row.oblast_id) for row in chosen)
         return {row.id for row in chosen}
 
@@ -197,8 +210,9 @@ class ContextReader:
                 return decision.ranked[0].country
         return None
 
-    def read(self, context: list[str]) -> ContextClues:
-        """Oblast, raion and country restrictions from context phrases, notes, and the phrases left over."""
+    def read(self, context: list[str], oblasts: frozenset[str] | None = None) -> ContextClues:
+        """Oblast, raion and country restrictions from context phrases, notes, and the phrases left over;
+        `oblasts` (the row's oblast hint) narrows a raion or hromada name as the phrases' own oblast does."""
         oblasts: set[str] = set()
         raions: set[str] = set()
         countries: set[str] = set()
@@ -207,7 +221,7 @@ class ContextReader:
         for phrase in context:
             core, kind_word = strip_type_words(phrase)
             if kind_word in UNIT_KINDS:
-                units = self.within(self._units_for(phrase, kind_word), self._oblasts_in(context))
+                units = self.within(self._units_for(phrase, kind_word), self._oblasts_in(context) or oblasts)
                 if units:
                     (raions if kind_word == "raion" else hromadas).update(units)
                     clues.notes.append(f"{kind_word} from context '{phrase}'")

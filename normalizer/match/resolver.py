@@ -194,7 +194,7 @@ class Resolver:
             abroad = self.context.country_of(strip_type_words(clean_text(hints.oblast))[0])
             if abroad:
                 notes[-1] = f"oblast hint '{_shorten(hints.oblast)}' is abroad ({abroad})"
-        context = self.context.read(query.context)
+        context = self.context.read(query.context, oblasts)
         where = _both(oblasts, context.oblasts)  # a raion or hromada name is read within the oblast given
         raions = self._hint("raion", hints.raion, lambda text: self.context.raions_for(text, where), notes)
         hromadas = self._hint("hromada", hints.hromada, lambda text: self.context.hromadas_for(text, where), notes)

@@ -222,13 +222,16 @@ def _drop_address_noise(parts: list[str]) -> tuple[list[str], list[str]]:
         if _LEADING_POSTAL_CODE.match(part):
             part = _LEADING_POSTAL_CODE.sub("", part)
             skipped.append("postal code")
-        first = part.split(" ")[0].casefold().rstrip(".")
-        last = part.split(" ")[-1].casefold().rstrip(".")
+        tokens = part.split(" ")
+        first = tokens[0].casefold().rstrip(".")
+        last = tokens[-1].casefold().rstrip(".")
         if _POSTAL_CODE.match(part):
             skipped.append("postal code")
-        elif _NUMBER.match(part) or words.get(first) == "house":
+        elif _NUMBER.match(part) or (words.get(first) == "house" and len(tokens) > 1):
             skipped.append("house number")
-        elif words.get(first) == "street" or (len(part.split(" ")) > 1 and words.get(last) == "street"):
+        elif len(tokens) > 1 and "street" in (words.get(first), words.get(last)):
+            # a street word with a name: "вул. Шевченка", "Шевченка street"; alone it is a name (the village
+            # Майдан, "square")
             skipped.append("street")
         else:
             kept.append(part)

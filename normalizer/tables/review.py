@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
+from ..match.context import UNIT_SEPARATOR
 from ..match.model import MATCHED
 from .answers import CANDIDATES_KEPT, Answer, Choice, Context, is_text
 
@@ -116,8 +117,15 @@ def _candidate_cells(choice: Choice, unit_name: Callable[[str | None], str | Non
 
 
 def _unit_id(key: str | None) -> str | None:
-    """A canonical hint's unit ID (hint_key keeps text that named no single unit as written)."""
-    return key if key is not None and key.startswith("UA") and " " not in key else None
+    """The unit a canonical hint names, for a decision's scope: its one unit, or today's unit among several
+    ("Чугуївський": today's raion, which a row naming either reaches); None when it named no unit."""
+    if key is None or " " in key or not (key.startswith(("UA", "koatuu:")) or UNIT_SEPARATOR in key):
+        return None
+    units = key.split(UNIT_SEPARATOR)
+    if len(units) == 1:
+        return units[0]
+    today = [unit for unit in units if unit.startswith("UA")]
+    return today[0] if len(today) == 1 else None
 
 
 def _text(value: object) -> str | None:
