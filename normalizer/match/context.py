@@ -210,9 +210,9 @@ class ContextReader:
                 return decision.ranked[0].country
         return None
 
-    def read(self, context: list[str], oblasts: frozenset[str] | None = None) -> ContextClues:
+    def read(self, context: list[str], row_oblasts: frozenset[str] | None = None) -> ContextClues:
         """Oblast, raion and country restrictions from context phrases, notes, and the phrases left over;
-        `oblasts` (the row's oblast hint) narrows a raion or hromada name as the phrases' own oblast does."""
+        `row_oblasts` (the row's oblast hint) narrows a raion or hromada name as the phrases' own oblast does."""
         oblasts: set[str] = set()
         raions: set[str] = set()
         countries: set[str] = set()
@@ -221,7 +221,7 @@ class ContextReader:
         for phrase in context:
             core, kind_word = strip_type_words(phrase)
             if kind_word in UNIT_KINDS:
-                units = self.within(self._units_for(phrase, kind_word), self._oblasts_in(context) or oblasts)
+                units = self.within(self._units_for(phrase, kind_word), self._oblasts_in(context) or row_oblasts)
                 if units:
                     (raions if kind_word == "raion" else hromadas).update(units)
                     clues.notes.append(f"{kind_word} from context '{phrase}'")
