@@ -164,3 +164,14 @@ def test_a_row_placed_by_its_point_is_decided_around_that_point(fresh_home, tmp_
     again = read_dicts(tmp_path / "again.csv")
     assert (again[0]["place_status"], again[0]["place_id"]) == ("matched", nearest)
     assert again[1]["place_status"] == "ambiguous"  # no point, no raion: the decision does not reach it
+
+
+def test_a_hint_naming_several_units_still_scopes_a_decision(env_home, tmp_path, capsys) -> None:
+    """"Крим" names Crimea and Sevastopol, "Київська" Kyiv oblast and Kyiv: the review row keeps a scope (a
+    decision there must not apply anywhere else)."""
+    rows = [["Іванівка", "Київська", "", "", ""], ["Іванівка", "Крим", "", "", ""]]
+    source = write_rows(tmp_path / "rows.csv", rows)
+    assert clean(source, tmp_path / "out.csv", tmp_path / "review.csv", capsys)[0] == 0
+    scopes = {r["oblast"]: r["oblast_id"] for r in read_dicts(tmp_path / "review.csv")}
+    assert scopes["Київська"] in ("UA32000000000030281", "UA80000000000093317")
+    assert scopes["Крим"] in ("UA01000000000013043", "UA85000000000065278")

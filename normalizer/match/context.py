@@ -24,8 +24,9 @@ from .score import Clues, Scored, score_hits
 
 #: Words for Ukraine itself in a context phrase: they narrow nothing.
 COUNTRY_WORDS = frozenset({"ukraine", "ukraina", "украина", "україна"})
-#: Top-level units (ISO 3166-2) that a hint naming another one also covers: Sevastopol lies in Crimea.
-UNDER_ANOTHER = {"UA-40": "UA-43"}
+#: Top-level units (ISO 3166-2) that a hint naming another one also covers: Sevastopol lies in Crimea, Kyiv
+#: (a city with special status) in Kyiv oblast ("Київ, Київська обл." is the city).
+UNDER_ANOTHER = {"UA-40": "UA-43", "UA-30": "UA-32"}
 #: The kinds a raion or hromada hint may name.
 UNIT_KINDS = {"raion": frozenset({"raion", "former-raion"}), "hromada": frozenset({"hromada"})}
 #: A raion or hromada hint naming more units than this (within the tolerance) names none of them.
@@ -78,6 +79,9 @@ class ContextReader:
         key = text.strip()
         if key in self._oblasts:
             return self._oblasts[key]
+        if UNIT_SEPARATOR in key:  # the IDs of several top-level units, as a table's hint is keyed
+            return frozenset(unit for part in key.split(UNIT_SEPARATOR) if part.strip()
+                             for unit in self.oblasts_for(part))
         found: set[str] = set()
         tops = {row.id: row for row in self.tops()}
         upper = key.upper()
@@ -88,7 +92,7 @@ class ContextReader:
                 found.add(entity_id)
         if not found and key:
             found.update(self._oblasts_named(key))
-        for inside, outside in UNDER_ANOTHER.items():  # "Crimea" covers Sevastopol and its villages
+        for inside, outside in UNDER_ANOTHER.items():  # "Crimea" covers Sevastopol, "Kyiv oblast" Kyiv
             if any((tops[unit].iso3166_2 or "") == outside for unit in found if unit in tops):
                 found.update(unit for unit, row in tops.items() if row.iso3166_2 == inside)
         result = frozenset(found)

@@ -135,14 +135,11 @@ class BatchResolver:
         return resolver.context.units_named(text, what)  # wherever they lie: the row's oblast narrows them later
 
     def _learn_hint(self, what: str, text: str, units: Collection[str]) -> None:
-        # one oblast: its ID (so that every spelling of it is one hint); none or several: the text itself (the
-        # matcher reads a region abroad in it, or ignores it, and says so). A raion or hromada: the IDs of all
-        # the units it names, joined ("Чугуївський": today's raion and the one of before 2020), which the
-        # matcher reads back as those units and narrows by the row's oblast
-        if what == "oblast":
-            self._hints[what][text] = next(iter(units)) if len(units) == 1 else text
-        else:
-            self._hints[what][text] = UNIT_SEPARATOR.join(sorted(units)) if units else text
+        # the IDs of the units it names, joined (so that every spelling of them is one hint: "Чугуївський" is
+        # today's raion and the one of before 2020, "Крим" Crimea and Sevastopol), which the matcher reads back
+        # as those units; none: the text itself (the matcher reads a region abroad in it, or ignores it, and
+        # says so)
+        self._hints[what][text] = UNIT_SEPARATOR.join(sorted(units)) if units else text
         if units:
             return
         if what == "oblast":

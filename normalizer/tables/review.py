@@ -121,11 +121,11 @@ def _unit_id(key: str | None) -> str | None:
     ("Чугуївський": today's raion, which a row naming either reaches); None when it named no unit."""
     if key is None or " " in key or not (key.startswith(("UA", "koatuu:")) or UNIT_SEPARATOR in key):
         return None
-    units = key.split(UNIT_SEPARATOR)
-    if len(units) == 1:
-        return units[0]
+    units = sorted(key.split(UNIT_SEPARATOR))
     today = [unit for unit in units if unit.startswith("UA")]
-    return today[0] if len(today) == 1 else None
+    # one unit; or today's among those of before 2020; or the first (a later row naming the same units
+    # reaches it: a scope narrower than anywhere, never wider)
+    return today[0] if len(today) == 1 else units[0]
 
 
 def _text(value: object) -> str | None:
