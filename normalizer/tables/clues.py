@@ -73,6 +73,8 @@ def text_or_none(value: object) -> str | None:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # a KOATUU code read as a number
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # the same in a pandas column that has gaps (NaN makes it float)
     return None
 
 
