@@ -14,7 +14,8 @@ from normalizer import ColumnError, HintError, InputFileError, clean
 from normalizer.tables import formats as io
 from normalizer.tables import pool as batch
 from normalizer.tables.answers import SUFFIXES, output_names
-from normalizer.tables.frames import resolve_expr, resolve_series
+from normalizer.tables.clues import ClueColumns
+from normalizer.tables.frames import clean_polars, resolve_expr, resolve_series
 from normalizer.tables.pool import BatchResolver
 from normalizer.tables.review import REVIEW_COLUMNS
 
@@ -273,3 +274,19 @@ def test_review_columns_are_the_import_format() -> None:
                                    "point", "count", "status", "why")
     assert REVIEW_COLUMNS[-1] == "chosen_id" and len(REVIEW_COLUMNS) == 11 + 5 * 9 + 1
     assert {"candidate_3_score", "candidate_5_map", "candidate_1_population"} <= set(REVIEW_COLUMNS)
+
+
+def test_a_raion_column_of_before_2020_reads_shared_names_as_of_then(normalizer) -> None:
+    """Vinnytskyi raion of 2019 and of today are other territories, each with its Олександрівка. A column whose
+    other names exist only before 2020 (Барський, Тиврівський) is of then: its Вінницький is the old raion.
+    Without such names the era is unknown and the namesakes stay undecided."""
+    old = pl.DataFrame({"p": ["Олександрівка", "Ксаверівка", "Іванівці", "Сутиски"], "o": ["Вінницька"] * 4,
+                        "r": ["Вінницький район", "Вінницький район", "Барський район", "Тиврівський район"]})
+    out = clean(old, column="p", oblast_column="o", raion_column="r", normalizer=normalizer)
+    assert out["p_status"].to_list() == ["matched"] * 4
+    assert out["p_id"].to_list()[:2] == ["UA05020050130086196", "UA05020310050071415"]  # of the old raion
+    unknown = clean(old.head(2), column="p", oblast_column="o", raion_column="r", normalizer=normalizer)
+    assert unknown["p_status"].to_list() == ["ambiguous", "ambiguous"]
+    with BatchResolver(normalizer) as resolver:
+        clean_polars(old, ["p"], resolver, clues=ClueColumns(oblast_column="o", raion_column="r"))
+        assert resolver.raion_era == "before 2020"

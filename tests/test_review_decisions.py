@@ -175,3 +175,12 @@ def test_a_hint_naming_several_units_still_scopes_a_decision(env_home, tmp_path,
     scopes = {r["oblast"]: r["oblast_id"] for r in read_dicts(tmp_path / "review.csv")}
     assert scopes["Київська"] in ("UA32000000000030281", "UA80000000000093317")
     assert scopes["Крим"] in ("UA01000000000013043", "UA85000000000065278")
+
+
+def test_the_summary_says_when_a_raion_column_is_of_before_2020(env_home, tmp_path, capsys) -> None:
+    rows = [["Олександрівка", "Вінницька", "Вінницький район", "", ""],
+            ["Іванівці", "Вінницька", "Барський район", "", ""], ["Сутиски", "Вінницька", "Тиврівський район", "", ""]]
+    source = write_rows(tmp_path / "rows.csv", rows)
+    status, err = clean(source, tmp_path / "out.csv", None, capsys)
+    assert status == 0 and "the raion column reads as raions of before 2020" in err
+    assert [r["place_status"] for r in read_dicts(tmp_path / "out.csv")] == ["matched"] * 3

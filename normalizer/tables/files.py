@@ -174,6 +174,9 @@ class FileJob:
             if texts:
                 shown = ", ".join(repr(t) for t in texts[:5]) + (" ..." if len(texts) > 5 else "")
                 notes.append(f"{len(texts)} {what} value(s) name no {what} and were ignored: {shown}")
+        if self.resolver.raion_era is not None:
+            notes.append(f"the raion column reads as raions of {self.resolver.raion_era}: names that both the "
+                         f"raions of before the 2020 reform and today's have are read as of {self.resolver.raion_era}")
         if self.resolver.bad_points:
             notes.append(f"{self.resolver.bad_points} distinct coordinate pair(s) are not a point (latitude "
                          "-90..90, longitude -180..180, decimal degrees) and were ignored")

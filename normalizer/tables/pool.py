@@ -34,6 +34,14 @@ CHUNK_MAX = 200
 #: The stage progress reports while distinct values are resolved.
 RESOLVING = "resolving distinct values"
 
+#: The eras a raion column can be of.
+BEFORE_2020, TODAY = "before 2020", "today"
+#: A raion column is of one era when at least this many of its names exist only in that era ...
+ERA_EVIDENCE = 2
+#: ... and at least this many times as many as exist only in the other.
+ERA_MARGIN = 5
+
+
 def process_normalizer(home: str | os.PathLike[str] | None = None) -> Matching:
     """The matcher of this process for `home`, created on first use (for pool and Dask workers)."""
     return process_matcher(home)
@@ -90,6 +98,9 @@ class BatchResolver:
         #: Raion and hromada hints that named no unit, as (what, text).
         self.unknown_units: list[tuple[str, str]] = []
         self._bad_points: set[tuple[str, str]] = set()
+        #: The era of the raion column (BEFORE_2020, TODAY), when its names tell; None when they do not.
+        self.raion_era: str | None = None
+        self._era_read = False
         self._answers: dict[Key, Answer] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[int]] = []
@@ -134,11 +145,41 @@ class BatchResolver:
             return resolver.oblasts_for(text)
         return resolver.context.units_named(text, what)  # wherever they lie: the row's oblast narrows them later
 
+    def _read_era(self, raion_names: set[str]) -> None:
+        """Whether the raion column is of before the 2020 reform or of today, from the names only one era has
+        ("Тиврівський" was abolished; "Кальміуський" is new): then a name both eras have ("Вінницький", the old
+        raion and the larger new one) is read as of that era. Read once, from the first rows that have raions."""
+        if not raion_names:
+            return
+        self._era_read = True
+        before = today = 0
+        for name in raion_names:
+            units = self._read_units("raion", name)
+            of_today = any(unit.startswith("UA") for unit in units)
+            of_before = any(not unit.startswith("UA") for unit in units)
+            before += of_before and not of_today
+            today += of_today and not of_before
+        if before >= ERA_EVIDENCE and today * ERA_MARGIN <= before:
+            self.raion_era = BEFORE_2020
+        elif today >= ERA_EVIDENCE and before * ERA_MARGIN <= today:
+            self.raion_era = TODAY
+        if self.raion_era is not None:
+            self._hints.pop("raion", None)  # keys learned before the era was known are read again
+
+    def _of_era(self, units: Collection[str]) -> Collection[str]:
+        """A raion name's units of the column's era, when it has one and the name names any of it."""
+        if self.raion_era is None:
+            return units
+        kept = [unit for unit in units if unit.startswith("UA") == (self.raion_era == TODAY)]
+        return kept or units
+
     def _learn_hint(self, what: str, text: str, units: Collection[str]) -> None:
         # the IDs of the units it names, joined (so that every spelling of them is one hint: "Чугуївський" is
         # today's raion and the one of before 2020, "Крим" Crimea and Sevastopol), which the matcher reads back
         # as those units; none: the text itself (the matcher reads a region abroad in it, or ignores it, and
         # says so)
+        if what == "raion":
+            units = self._of_era(units)
         self._hints[what][text] = UNIT_SEPARATOR.join(sorted(units)) if units else text
         if units:
             return
@@ -189,7 +230,11 @@ class BatchResolver:
         self.close()
 
     def answers(self, pairs: Iterable[Key]) -> dict[Key, Answer]:
-        """The answer for each raw (value, oblast) pair, min-score applied."""
+        """The answer for each raw (value, hint) pair, min-score applied."""
+        pairs = list(pairs)
+        if self.raion_era is None and not self._era_read:
+            self._read_era({hint.raion for _value, hint in pairs if isinstance(hint, Context)
+                            and isinstance(hint.raion, str) and is_text(hint.raion)})
         raw = {pair: (pair[0] if is_text(pair[0]) else None, self.hint_key(pair[1])) for pair in pairs}
         todo = [key for key in dict.fromkeys(raw.values()) if key not in self._answers]
         self._resolve(todo)
